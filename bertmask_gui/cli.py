@@ -1,0 +1,40 @@
+"""``bertmask-gui --predict TEXT``: predictions on the command line, no window, no Qt."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from bertmask_gui.engine.errors import BertMaskError
+
+
+def run_predict(text: str, model: str, device: str, top_k: int, as_json: bool) -> int:
+    from bertmask_gui.engine.predictor import Predictor
+
+    try:
+        predictor = Predictor.load(model, device=device)
+        prediction = predictor.predict(text, top_k=top_k)
+    except BertMaskError as exc:
+        print(f"bertmask-gui: {exc}", file=sys.stderr)
+        return 2
+    for notice in predictor.notices:
+        print(f"bertmask-gui: {notice}", file=sys.stderr)
+    if as_json:
+        payload = {"model": predictor.name, "device": predictor.device_name, **prediction.to_dict()}
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        print(format_table(text, prediction))
+    return 0
+
+
+def format_table(text: str, prediction) -> str:
+    """A readable table: one block per mask, rank, word, probability."""
+    if not prediction.masks:
+        return "No [MASK] in the text: put [MASK] where you want word suggestions."
+    lines = []
+    for i, mask in enumerate(prediction.masks, start=1):
+        lines.append(f"Mask {i} at {mask.start}-{mask.end}: …{text[max(0, mask.start - 20):mask.end + 20]}…")
+        width = max((len(c.token) for c in mask.candidates), default=4)
+        for rank, c in enumerate(mask.candidates, start=1):
+            lines.append(f"  {rank:>2}. {c.token:<{width}}  {c.score * 100:6.2f}%")
+    return "\n".join(lines)

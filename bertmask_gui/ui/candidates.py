@@ -1,0 +1,234 @@
+"""The prediction panel: candidates per mask, each with a probability bar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate
+
+SCORE_ROLE = Qt.ItemDataRole.UserRole + 1
+HEADER_ROLE = Qt.ItemDataRole.UserRole + 2
+MASK_ROLE = Qt.ItemDataRole.UserRole + 3
+CANDIDATE_ROLE = Qt.ItemDataRole.UserRole + 4
+RANK_ROLE = Qt.ItemDataRole.UserRole + 5
+
+CONTEXT_CHARS = 24
+
+
+@dataclass(frozen=True)
+class _Row:
+    mask_index: int
+    label: str
+    candidate: object | None = None  # engine Candidate; None for a header row
+    rank: int = 0
+
+
+def mask_context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
+    """“…really ___ the movie…”: where a mask sits, on one line."""
+    before = text[max(0, start - width) : start].replace("\n", " ")
+    after = text[end : end + width].replace("\n", " ")
+    lead = "…" if start > width else ""
+    tail = "…" if end + width < len(text) else ""
+    return f"{lead}{before.lstrip()}___{after.rstrip()}{tail}"
+
+
+def percent(score: float) -> str:
+    return f"{score * 100:.1f}%" if score >= 0.001 else f"{score * 100:.2g}%"
+
+
+class CandidateListModel(QAbstractListModel):
+    """Rows: for each mask a header, then its candidates, best first."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[_Row] = []
+
+    def set_prediction(self, prediction, text: str) -> None:
+        rows: list[_Row] = []
+        several = len(prediction.masks) > 1
+        for i, mask in enumerate(prediction.masks):
+            where = mask_context(text, mask.start, mask.end)
+            title = f"Mask {i + 1} of {len(prediction.masks)}: {where}" if several else where
+            rows.append(_Row(i, title))
+            for rank, candidate in enumerate(mask.candidates, start=1):
+                rows.append(_Row(i, candidate.token, candidate, rank))
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._rows = []
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt API)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if self._rows[index.row()].candidate is None:
+            return Qt.ItemFlag.ItemIsEnabled
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        candidate = row.candidate
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.label if candidate is None else f"{row.label}  {percent(candidate.score)}"
+        if role == Qt.ItemDataRole.ToolTipRole and candidate is not None:
+            return f"{candidate.token}: probability {percent(candidate.score)} (click or Enter to use it)"
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return self.data(index)
+        if role == HEADER_ROLE:
+            return candidate is None
+        if role == MASK_ROLE:
+            return row.mask_index
+        if role == CANDIDATE_ROLE:
+            return candidate
+        if role == SCORE_ROLE:
+            return None if candidate is None else candidate.score
+        if role == RANK_ROLE:
+            return row.rank
+        return None
+
+    def candidate_rows(self, mask_index: int) -> list[int]:
+        return [i for i, r in enumerate(self._rows) if r.mask_index == mask_index and r.candidate]
+
+
+class CandidateDelegate(QStyledItemDelegate):
+    """Draws a candidate as: rank, word, a bar as long as its probability, the number."""
+
+    BAR_COLOR = QColor("#4f8fd6")
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802 (Qt API)
+        height = option.fontMetrics.height()
+        return QSize(200, height + (14 if index.data(HEADER_ROLE) else 10))
+
+    def paint(self, painter: QPainter, option, index) -> None:
+        painter.save()
+        palette = option.palette
+        rect = option.rect
+        if index.data(HEADER_ROLE):
+            self._paint_header(painter, option, index)
+            painter.restore()
+            return
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
+        if selected:
+            painter.fillRect(rect, palette.highlight())
+        elif hovered:
+            painter.fillRect(rect, palette.alternateBase())
+        text_color = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
+        candidate = index.data(CANDIDATE_ROLE)
+        metrics = option.fontMetrics
+        pad = 8
+        rank_width = metrics.horizontalAdvance("9. ")
+        number_width = metrics.horizontalAdvance("100.0%") + pad
+        word_width = max(80, int(rect.width() * 0.38))
+        bar_left = rect.left() + pad + rank_width + word_width
+        bar_room = max(10, rect.right() - number_width - bar_left - pad)
+
+        painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText) if not selected else text_color)
+        painter.drawText(
+            QRect(rect.left() + pad, rect.top(), rank_width, rect.height()),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            f"{index.data(RANK_ROLE)}.",
+        )
+        painter.setPen(text_color)
+        word = metrics.elidedText(candidate.token, Qt.TextElideMode.ElideRight, word_width - pad)
+        painter.drawText(
+            QRect(rect.left() + pad + rank_width, rect.top(), word_width, rect.height()),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            word,
+        )
+        bar_height = max(6, rect.height() // 3)
+        bar = QRect(
+            bar_left,
+            rect.top() + (rect.height() - bar_height) // 2,
+            max(2, round(bar_room * min(1.0, candidate.score))),
+            bar_height,
+        )
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(text_color if selected else self.BAR_COLOR)
+        painter.drawRoundedRect(bar, 3, 3)
+        painter.setPen(text_color)
+        painter.drawText(
+            QRect(rect.right() - number_width, rect.top(), number_width - pad, rect.height()),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+            percent(candidate.score),
+        )
+        painter.restore()
+
+    @staticmethod
+    def _paint_header(painter: QPainter, option, index) -> None:
+        rect = option.rect
+        palette = option.palette
+        painter.fillRect(rect, palette.color(QPalette.ColorRole.Window))
+        font = option.font
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(palette.color(QPalette.ColorRole.WindowText))
+        text = option.fontMetrics.elidedText(
+            index.data(), Qt.TextElideMode.ElideMiddle, rect.width() - 16
+        )
+        painter.drawText(
+            rect.adjusted(8, 4, -8, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text
+        )
+
+
+class CandidateView(QListView):
+    """The list the writer clicks; says in words why it is empty."""
+
+    chosen = Signal(int, object)  # mask index, engine Candidate
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("candidates")
+        self.setAccessibleName("Candidates")
+        self.setModel(CandidateListModel(self))
+        self.setItemDelegate(CandidateDelegate(self))
+        self.setMouseTracking(True)
+        self.setUniformItemSizes(False)
+        self.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self._message = ""
+        self.clicked.connect(self._choose)
+
+    def set_message(self, message: str) -> None:
+        """Shown in the empty panel: what is happening or what to do."""
+        self._message = message
+        self.viewport().update()
+
+    def message(self) -> str:
+        return self._message
+
+    def _choose(self, index) -> None:
+        candidate = index.data(CANDIDATE_ROLE)
+        if candidate is not None:
+            self.chosen.emit(index.data(MASK_ROLE), candidate)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self._choose(self.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().paintEvent(event)
+        if self.model().rowCount() == 0 and self._message:
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(
+                self.viewport().rect().adjusted(16, 16, -16, -16),
+                Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap,
+                self._message,
+            )
+            painter.end()

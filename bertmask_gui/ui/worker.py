@@ -1,0 +1,169 @@
+"""The model's home: a QObject living on a QThread, so the window never waits.
+
+The GUI thread calls ``request_load`` / ``request_prediction`` (thread-safe, they
+only store the request); the worker thread drains them. While a prediction runs,
+a newer request replaces the pending one, so a burst of keystrokes costs at most
+one prediction after the current one. Results carry the request id; the window
+ignores any that is not its newest.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LoadRequest:
+    model: str
+    device: str = "auto"
+
+
+@dataclass(frozen=True)
+class PredictRequest:
+    request_id: int
+    text: str
+    top_k: int = 5
+
+
+def _load_predictor(request: LoadRequest):
+    # Imported here, in the worker thread: torch must not slow the window's start.
+    from bertmask_gui.engine.predictor import Predictor
+
+    return Predictor.load(request.model, device=request.device)
+
+
+class PredictionWorker(QObject):
+    """Loads the model and runs predictions, one at a time, newest first."""
+
+    loading = Signal(str)  # model name
+    loaded = Signal(dict)  # {"name", "folder", "device", "mask_token", "notices"}
+    load_failed = Signal(str, str)  # model name, sentence
+    result_ready = Signal(int, object)  # request id, engine Prediction
+    prediction_failed = Signal(int, str)  # request id, sentence
+    _wake = Signal()
+
+    def __init__(self, load_predictor=_load_predictor):
+        super().__init__()
+        self._load_predictor = load_predictor
+        self._lock = threading.Lock()
+        self._pending_load: LoadRequest | None = None
+        self._pending_prediction: PredictRequest | None = None
+        self._scheduled = False
+        self._stopping = False
+        self.predictor = None
+        self.predictions_run = 0
+        self._wake.connect(self._drain)
+
+    # --------------------------------------------------- called from any thread
+    def request_load(self, request: LoadRequest) -> None:
+        with self._lock:
+            self._pending_load = request
+        self._schedule()
+
+    def request_prediction(self, request: PredictRequest) -> None:
+        with self._lock:
+            self._pending_prediction = request
+        self._schedule()
+
+    def stop(self) -> None:
+        """Run nothing more after the current job."""
+        with self._lock:
+            self._stopping = True
+            self._pending_load = self._pending_prediction = None
+
+    def _schedule(self) -> None:
+        with self._lock:
+            if self._scheduled or self._stopping:
+                return
+            self._scheduled = True
+        self._wake.emit()  # queued: runs _drain in the worker thread
+
+    # ------------------------------------------------------ worker thread only
+    @Slot()
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                load, self._pending_load = self._pending_load, None
+                prediction = None
+                if load is None and self.predictor is not None:
+                    prediction, self._pending_prediction = self._pending_prediction, None
+                if (load is None and prediction is None) or self._stopping:
+                    self._scheduled = False
+                    return
+            if load is not None:
+                self._load(load)
+            else:
+                self._predict(prediction)
+
+    def _load(self, request: LoadRequest) -> None:
+        self.loading.emit(request.model)
+        try:
+            predictor = self._load_predictor(request)
+        except Exception as exc:  # every failure becomes a sentence, never a crash
+            log.warning("Loading %s failed", request.model, exc_info=True)
+            self.load_failed.emit(request.model, _sentence(exc, "The model could not be loaded"))
+            return
+        self.predictor = predictor
+        self.loaded.emit(
+            {
+                "name": predictor.name,
+                "folder": str(predictor.folder),
+                "device": predictor.device_name,
+                "mask_token": predictor.mask_token,
+                "notices": list(predictor.notices),
+            }
+        )
+
+    def _predict(self, request: PredictRequest) -> None:
+        self.predictions_run += 1
+        try:
+            prediction = self.predictor.predict(request.text, top_k=request.top_k)
+        except Exception as exc:
+            log.warning("Prediction %d failed", request.request_id, exc_info=True)
+            self.prediction_failed.emit(
+                request.request_id, _sentence(exc, "The prediction failed")
+            )
+            return
+        self.result_ready.emit(request.request_id, prediction)
+
+
+def _sentence(exc: Exception, fallback: str) -> str:
+    from bertmask_gui.engine.errors import BertMaskError
+
+    if isinstance(exc, BertMaskError):
+        return str(exc)
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    return f"{fallback} ({detail}). Details are in the log file."
+
+
+class WorkerThread:
+    """Owns the QThread and the worker; shuts both down cleanly."""
+
+    def __init__(self, worker: PredictionWorker | None = None):
+        self.worker = worker or PredictionWorker()
+        self.thread = QThread()
+        self.thread.setObjectName("bertmask-model")
+        self.worker.moveToThread(self.thread)
+        self.thread.finished.connect(self.worker.deleteLater)
+
+    def start(self) -> None:
+        if not self.thread.isRunning():
+            self.thread.start()
+
+    def shutdown(self, timeout_ms: int = 15000) -> bool:
+        """Stop after the current job and wait for the thread; True if it ended."""
+        self.worker.stop()
+        self.thread.quit()
+        if self.thread.wait(timeout_ms):
+            return True
+        # Only reached if a load hangs; exiting with a running QThread would abort.
+        log.error("The model thread did not stop within %d ms; terminating it", timeout_ms)
+        self.thread.terminate()
+        self.thread.wait(2000)
+        return False

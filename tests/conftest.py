@@ -1,0 +1,73 @@
+"""Shared fixtures: offline, offscreen, isolated settings, tiny models built here."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+# Before Qt, transformers or platformdirs are imported anywhere.
+_SANDBOX = Path(tempfile.mkdtemp(prefix="bertmask-tests-"))
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_HOME"] = str(_SANDBOX / "hf")  # an empty cache: the Hub is never used
+for xdg in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+    os.environ[xdg] = str(_SANDBOX / xdg.lower())
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import pytest  # noqa: E402
+
+from tiny_models import build_tiny_bert, build_tiny_roberta  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_SENTENCE = "I really [MASK] the movie. It was quite interesting."
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def tiny_bert(models_dir) -> Path:
+    return build_tiny_bert(models_dir / "tiny-bert")
+
+
+@pytest.fixture(scope="session")
+def tiny_roberta(models_dir) -> Path:
+    return build_tiny_roberta(models_dir / "tiny-roberta")
+
+
+@pytest.fixture(scope="session")
+def bert_predictor(tiny_bert):
+    from bertmask_gui.engine.predictor import Predictor
+
+    return Predictor.load(str(tiny_bert), device="cpu")
+
+
+@pytest.fixture(scope="session")
+def roberta_predictor(tiny_roberta):
+    from bertmask_gui.engine.predictor import Predictor
+
+    return Predictor.load(str(tiny_roberta), device="cpu")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings(request):
+    """Every test starts with empty QSettings (only where Qt is in use)."""
+    yield
+    if "PySide6.QtCore" in sys.modules:
+        from PySide6.QtCore import QSettings
+
+        QSettings().clear()
+
+
+@pytest.fixture
+def qt_app_identity(qapp):
+    from bertmask_gui import APP_NAME
+
+    qapp.setOrganizationName(APP_NAME)
+    qapp.setApplicationName(APP_NAME)
+    return qapp

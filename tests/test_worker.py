@@ -1,0 +1,128 @@
+"""The QThread worker: newest request wins, errors are signals, shutdown is clean."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from bertmask_gui.ui.worker import LoadRequest, PredictionWorker, PredictRequest, WorkerThread
+
+
+class SlowPredictor:
+    """Stands in for the engine: records what it was asked, takes a while."""
+
+    name = "fake"
+    folder = "fake"
+    device_name = "cpu"
+    mask_token = "[MASK]"
+    notices: list = []
+
+    def __init__(self, delay=0.05, fail_on=None):
+        self.delay = delay
+        self.fail_on = fail_on
+        self.texts = []
+        self.threads = set()
+
+    def predict(self, text, top_k=5):
+        self.threads.add(threading.get_ident())
+        self.texts.append(text)
+        time.sleep(self.delay)
+        if self.fail_on and self.fail_on in text:
+            raise RuntimeError("boom")
+        return ("result", text)
+
+
+@pytest.fixture
+def running(qtbot):
+    created = []
+
+    def start(predictor):
+        worker = PredictionWorker(load_predictor=lambda request: predictor)
+        thread = WorkerThread(worker)
+        thread.start()
+        with qtbot.waitSignal(worker.loaded, timeout=5000):
+            worker.request_load(LoadRequest("fake"))
+        created.append(thread)
+        return worker
+
+    yield start
+    for thread in created:
+        assert thread.shutdown(5000)
+
+
+def test_burst_runs_few_predictions_and_ends_with_the_last(qtbot, running):
+    predictor = SlowPredictor(delay=0.05)
+    worker = running(predictor)
+    results = []
+    worker.result_ready.connect(lambda rid, res: results.append((rid, res)))
+    for i in range(1, 11):
+        worker.request_prediction(PredictRequest(i, f"text {i} [MASK]"))
+    qtbot.waitUntil(lambda: bool(results) and results[-1][0] == 10, timeout=5000)
+    qtbot.wait(200)  # nothing else arrives afterwards
+    assert results[-1] == (10, ("result", "text 10 [MASK]"))
+    assert worker.predictions_run < 10
+    assert predictor.texts[-1] == "text 10 [MASK]"
+    assert threading.get_ident() not in predictor.threads  # never on the GUI thread
+
+
+def test_exception_becomes_error_and_worker_stays_usable(qtbot, running):
+    worker = running(SlowPredictor(delay=0.0, fail_on="bad"))
+    with qtbot.waitSignal(worker.prediction_failed, timeout=5000) as failed:
+        worker.request_prediction(PredictRequest(1, "bad [MASK]"))
+    assert failed.args[0] == 1 and "boom" in failed.args[1]
+    with qtbot.waitSignal(worker.result_ready, timeout=5000) as done:
+        worker.request_prediction(PredictRequest(2, "good [MASK]"))
+    assert done.args == [2, ("result", "good [MASK]")]
+
+
+def test_load_failure_is_a_sentence(qtbot):
+    from bertmask_gui.engine.errors import ModelNotFoundError
+
+    def fail(request):
+        raise ModelNotFoundError("The model folder “x” does not exist.")
+
+    worker = PredictionWorker(load_predictor=fail)
+    thread = WorkerThread(worker)
+    thread.start()
+    with qtbot.waitSignal(worker.load_failed, timeout=5000) as failed:
+        worker.request_load(LoadRequest("x"))
+    assert failed.args == ["x", "The model folder “x” does not exist."]
+    assert thread.shutdown(5000)
+
+
+def test_prediction_waits_for_the_model(qtbot):
+    gate = threading.Event()
+    predictor = SlowPredictor(delay=0.0)
+
+    def slow_load(request):
+        gate.wait(5)
+        return predictor
+
+    worker = PredictionWorker(load_predictor=slow_load)
+    thread = WorkerThread(worker)
+    thread.start()
+    worker.request_load(LoadRequest("fake"))
+    worker.request_prediction(PredictRequest(1, "early [MASK]"))
+    worker.request_prediction(PredictRequest(2, "later [MASK]"))
+    gate.set()
+    with qtbot.waitSignal(worker.result_ready, timeout=5000) as done:
+        pass
+    assert done.args[0] == 2 and predictor.texts == ["later [MASK]"]
+    assert thread.shutdown(5000)
+
+
+def test_shutdown_during_a_prediction_is_clean(qtbot):
+    predictor = SlowPredictor(delay=0.5)
+    worker = PredictionWorker(load_predictor=lambda request: predictor)
+    thread = WorkerThread(worker)
+    thread.start()
+    with qtbot.waitSignal(worker.loaded, timeout=5000):
+        worker.request_load(LoadRequest("fake"))
+    worker.request_prediction(PredictRequest(1, "x [MASK]"))
+    qtbot.waitUntil(lambda: predictor.texts == ["x [MASK]"], timeout=5000)  # running now
+    worker.request_prediction(PredictRequest(2, "y [MASK]"))
+    assert thread.shutdown(5000)  # waits for the running one
+    assert thread.thread.isFinished()
+    assert predictor.texts == ["x [MASK]"]  # the pending one never ran
