@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 CONSTRAINTS := packaging/constraints-dev.txt
 PYTEST_ARGS ?=
 
-.PHONY: setup run test clean
+.PHONY: setup run test bench clean
 
 # torch is pinned (CPU build, installs locally) so no multi-GB CUDA download happens.
 $(STAMP): pyproject.toml $(CONSTRAINTS)
@@ -23,6 +23,10 @@ run: setup
 
 test: setup
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Engine vs transformers' pipeline on a bert-base-shaped model; writes docs/PERFORMANCE.md (~15 min).
+bench: setup
+	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

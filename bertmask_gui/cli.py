@@ -8,11 +8,11 @@ import sys
 from bertmask_gui.engine.errors import BertMaskError
 
 
-def run_predict(text: str, model: str, device: str, top_k: int, as_json: bool) -> int:
+def run_predict(text: str, model: str, device: str, top_k: int, as_json: bool, fast: bool = False) -> int:
     from bertmask_gui.engine.predictor import Predictor
 
     try:
-        predictor = Predictor.load(model, device=device)
+        predictor = Predictor.load(model, device=device, fast=fast)
         prediction = predictor.predict(text, top_k=top_k)
     except BertMaskError as exc:
         print(f"bertmask-gui: {exc}", file=sys.stderr)
@@ -21,6 +21,8 @@ def run_predict(text: str, model: str, device: str, top_k: int, as_json: bool) -
         print(f"bertmask-gui: {notice}", file=sys.stderr)
     if as_json:
         payload = {"model": predictor.name, "device": predictor.device_name, **prediction.to_dict()}
+        if predictor.approximate:
+            payload["approximate"] = True
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print(format_table(text, prediction))

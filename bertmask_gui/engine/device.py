@@ -38,3 +38,49 @@ def resolve_device(requested: str = "auto") -> tuple[torch.device, str | None]:
 def dtype_for(device: torch.device) -> torch.dtype:
     """fp16 on CUDA (exact enough, twice as fast); fp32 elsewhere."""
     return torch.float16 if device.type == "cuda" else torch.float32
+
+
+def physical_cores() -> int:
+    """Physical CPU cores this process may run on (hyper-threads not counted).
+
+    Linux: distinct (physical id, core id) pairs in /proc/cpuinfo among the CPUs in
+    our affinity mask. Elsewhere, or if that fails: the CPUs we may use. Never < 1.
+    """
+    import os
+
+    try:
+        allowed = set(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        allowed = set(range(os.cpu_count() or 1))
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            blocks = f.read().split("\n\n")
+    except OSError:
+        return max(1, len(allowed))
+    cores = set()
+    for block in blocks:
+        fields = dict(
+            (key.strip(), value.strip())
+            for key, _, value in (line.partition(":") for line in block.splitlines())
+        )
+        if "processor" not in fields or not fields["processor"].isdigit():
+            continue
+        if int(fields["processor"]) in allowed:
+            cores.add((fields.get("physical id", "0"), fields.get("core id", fields["processor"])))
+    return max(1, min(len(cores), len(allowed))) if cores else max(1, len(allowed))
+
+
+def configure_threads(device: torch.device) -> int:
+    """Run CPU inference on one thread per physical core; return the count.
+
+    Hyper-threads share a core's vector units, so extra threads only add contention.
+    An explicit OMP_NUM_THREADS from the user wins.
+    """
+    import os
+
+    if device.type != "cpu" or os.environ.get("OMP_NUM_THREADS"):
+        return torch.get_num_threads()
+    wanted = physical_cores()
+    if torch.get_num_threads() != wanted:
+        torch.set_num_threads(wanted)
+    return wanted

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import torch
 
-from bertmask_gui.engine.device import dtype_for, resolve_device
+from bertmask_gui.engine import lastlayer
+from bertmask_gui.engine.device import configure_threads, dtype_for, resolve_device
 from bertmask_gui.engine.errors import ModelInvalidError, PredictionError
 from bertmask_gui.engine.masks import Span, Window, find_masks, plan_windows
 from bertmask_gui.engine.models import DEFAULT_MODEL, resolve_model, validate_model_folder
@@ -72,6 +73,8 @@ class _Row:
 class Predictor:
     """A loaded model + tokenizer on a device, ready to predict."""
 
+    approximate = False  # True in fast mode: probabilities differ slightly from the model's
+
     def __init__(self, name: str, folder: Path, tokenizer, model, device: torch.device, notices=()):
         self.name = name
         self.folder = folder
@@ -86,18 +89,24 @@ class Predictor:
         self._special_affixes = _special_affixes(tokenizer)
         self._usable: dict[int, str | None] = {}
         self._rows = None  # which hidden states the LM head sees; set per forward
+        self._rows_only = False  # the last layer already returned just those rows
         model.base_model.register_forward_hook(self._keep_mask_rows_only)
+        lastlayer.install(model, lambda: self._rows, self._mark_rows_only)
 
     # ----------------------------------------------------------------- loading
     @classmethod
-    def load(cls, model: str = DEFAULT_MODEL, device: str = "auto") -> "Predictor":
+    def load(cls, model: str = DEFAULT_MODEL, device: str = "auto", fast: bool = False) -> "Predictor":
         """Load ``model`` (a folder or a Hub id in the local cache) on ``device``.
+
+        ``fast``: int8 linear layers on the CPU (engine.fast), about 2-3× faster and
+        approximate; the predictor is then marked ``approximate``.
 
         Raises a BertMaskError subclass whose message is a sentence for the user.
         """
         folder = resolve_model(model)
         validate_model_folder(folder)
         torch_device, notice = resolve_device(device)
+        configure_threads(torch_device)
         tokenizer = _load_tokenizer(folder)
         net = _load_model(folder, dtype_for(torch_device))
         if len(tokenizer) > net.config.vocab_size:
@@ -107,9 +116,16 @@ class Predictor:
                 "mixes files from different models; copy the model again."
             )
         net, torch_device, placement_notice = _place(net, torch_device)
-        notices = [n for n in (notice, placement_notice) if n]
-        log.info("Loaded %s from %s on %s", model, folder, torch_device)
-        return cls(str(model), folder, tokenizer, net, torch_device, notices)
+        approximate, fast_notice = False, None
+        if fast:
+            from bertmask_gui.engine.fast import make_fast
+
+            net, approximate, fast_notice = make_fast(net, torch_device)
+        notices = [n for n in (notice, placement_notice, fast_notice) if n]
+        log.info("Loaded %s from %s on %s%s", model, folder, torch_device, " (fast)" if approximate else "")
+        predictor = cls(str(model), folder, tokenizer, net, torch_device, notices)
+        predictor.approximate = approximate
+        return predictor
 
     @property
     def device_name(self) -> str:
@@ -219,7 +235,7 @@ class Predictor:
         """Run the encoder on every token but the LM head only at the mask rows."""
         device = self.device
         rows = (torch.tensor(batch_index, device=device), torch.tensor(token_index, device=device))
-        self._rows = rows
+        self._rows, self._rows_only = rows, False
         try:
             with torch.inference_mode():
                 out = self.model(input_ids=input_ids.to(device), attention_mask=attention.to(device))
@@ -239,10 +255,13 @@ class Predictor:
         if self._rows is None:
             return None
         hidden = output[0]
-        gathered = hidden[self._rows].unsqueeze(0)
+        gathered = hidden if self._rows_only else hidden[self._rows].unsqueeze(0)
         if isinstance(output, tuple):
             return (gathered,)
         return type(output)(last_hidden_state=gathered)
+
+    def _mark_rows_only(self) -> None:
+        self._rows_only = True
 
     def _fall_back_to_cpu(self, exc: Exception) -> None:
         log.warning("Prediction on %s failed (%s); moving the model to the CPU", self.device, exc)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bertmask_gui import APP_NAME, __version__
+from bertmask_gui import APP_NAME, __version__, startup_trace
 from bertmask_gui.engine.masks import Span, find_masks
 from bertmask_gui.ui.candidates import CandidateView
 from bertmask_gui.ui.editor import MaskEditor
@@ -40,12 +40,13 @@ def display_name(model: str) -> str:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, model: str, device: str = "auto", top_k: int = 5, worker=None):
+    def __init__(self, model: str, device: str = "auto", top_k: int = 5, worker=None, fast: bool = False):
         super().__init__()
         self.setWindowTitle(APP_NAME)
         self.resize(1100, 640)
         self.model_name = model
         self.device_choice = device
+        self.fast = fast
         self.top_k = top_k
         self._model_mask_token: str | None = None
         self._model_ready = False
@@ -142,15 +143,16 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._start_worker)
 
     def _start_worker(self) -> None:
+        startup_trace.trace("window-shown")
         self._thread.start()
-        self.worker.request_load(LoadRequest(self.model_name, self.device_choice))
+        self.worker.request_load(LoadRequest(self.model_name, self.device_choice, self.fast))
 
     def load_model(self, model: str) -> None:
         """Switch to ``model``; the editor keeps its text."""
         self.model_name = model
         self._show_loading(model)
         if self._started:
-            self.worker.request_load(LoadRequest(model, self.device_choice))
+            self.worker.request_load(LoadRequest(model, self.device_choice, self.fast))
 
     def choose_model_folder(self) -> None:
         start = QSettings().value(MODEL_SETTING, "", type=str)
@@ -177,7 +179,8 @@ class MainWindow(QMainWindow):
         self.model_label.setToolTip(info["folder"])
         self._model_mask_token = info["mask_token"]
         self.editor.highlighter.set_mask_token(self._model_mask_token)
-        self.device_label.setText(info["device"].upper())
+        self.device_label.setText(info["device"].upper() + (" · fast (approximate)" if info.get("approximate") else ""))
+        startup_trace.trace("model-loaded")
         message = " ".join(info["notices"]) or f"Model {display_name(info['name'])} ready."
         self.statusBar().showMessage(message, 0 if info["notices"] else 5000)
         self.predict_now()
@@ -218,6 +221,9 @@ class MainWindow(QMainWindow):
         self.candidates.model().set_prediction(prediction, text)
         self.candidates.set_message("" if prediction.masks else NO_MASK_MESSAGE)
         self.timing_label.setText(f"{prediction.seconds * 1000:.0f} ms")
+        if prediction.masks and startup_trace.enabled():
+            startup_trace.trace("first-candidates")
+            QTimer.singleShot(0, self.close)
 
     def _on_prediction_failed(self, request_id: int, sentence: str) -> None:
         if request_id != self._latest_id:

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 class LoadRequest:
     model: str
     device: str = "auto"
+    fast: bool = False  # int8 on the CPU, approximate scores
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def _load_predictor(request: LoadRequest):
     # Imported here, in the worker thread: torch must not slow the window's start.
     from bertmask_gui.engine.predictor import Predictor
 
-    return Predictor.load(request.model, device=request.device)
+    return Predictor.load(request.model, device=request.device, fast=request.fast)
 
 
 class PredictionWorker(QObject):
@@ -115,6 +116,7 @@ class PredictionWorker(QObject):
                 "name": predictor.name,
                 "folder": str(predictor.folder),
                 "device": predictor.device_name,
+                "approximate": getattr(predictor, "approximate", False),
                 "mask_token": predictor.mask_token,
                 "notices": list(predictor.notices),
             }

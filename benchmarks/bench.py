@@ -1,0 +1,364 @@
+"""BertMask benchmarks: the engine against transformers' own fill-mask pipeline.
+
+    python benchmarks/bench.py            # everything (~10 min on 2 cores), writes docs/PERFORMANCE.md
+    python benchmarks/bench.py --quick    # fewer repetitions, no file written unless --out
+
+Model: bert-base-uncased's shape and vocabulary with random weights (benchmarks/model.py),
+loaded through the app's own Predictor.load. Every ratio is taken in the same process, with
+the engine and the pipeline called alternately in each round, so machine noise hits both.
+Timed numbers here are never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from model import benchmark_model  # noqa: E402
+from texts import FAST_AGREEMENT_TEXTS, SEED, long_document, paragraph  # noqa: E402
+
+PIPELINE_DEPTH = 80
+
+
+# ------------------------------------------------------------------ helpers
+def stats(samples: list[float]) -> dict:
+    ms = [s * 1000 for s in samples]
+    return {"median": statistics.median(ms), "min": min(ms), "max": max(ms), "n": len(ms)}
+
+
+def fmt(s: dict) -> str:
+    return f"{s['median']:.1f} ({s['min']:.1f}–{s['max']:.1f})"
+
+
+def interleaved(fns: dict, runs: int, warmup: int = 3) -> dict:
+    """Call each function once per round, rotating the order; seconds per call."""
+    names = list(fns)
+    for _ in range(warmup):
+        for name in names:
+            fns[name]()
+    samples = {name: [] for name in names}
+    for r in range(runs):
+        for name in names[r % len(names):] + names[: r % len(names)]:
+            started = time.perf_counter()
+            fns[name]()
+            samples[name].append(time.perf_counter() - started)
+    return samples
+
+
+def paired_ratio(a: list[float], b: list[float]) -> float:
+    """Median over rounds of a/b: robust to load that drifts between rounds."""
+    return statistics.median(x / y for x, y in zip(a, b))
+
+
+def max_score_error(predictor, pipe, text: str) -> float:
+    """Largest |engine − pipeline| probability over the engine's top-5 candidates."""
+    model_text = text.replace("[MASK]", pipe.tokenizer.mask_token)
+    raw = pipe(model_text, top_k=PIPELINE_DEPTH)
+    per_mask = raw if isinstance(raw[0], list) else [raw]
+    worst = 0.0
+    for mask, rows in zip(predictor.predict(text, top_k=5).masks, per_mask):
+        scores = {r["token"]: r["score"] for r in rows}
+        for c in mask.candidates:
+            worst = max(worst, abs(c.score - scores[c.token_id]))
+    return worst
+
+
+def count_forwards(predictor, fn) -> int:
+    calls = []
+    handle = predictor.model.base_model.register_forward_hook(lambda *a: calls.append(1))
+    try:
+        fn()
+    finally:
+        handle.remove()
+    return len(calls)
+
+
+def probe(*args: str, env: dict | None = None, timeout: float = 600) -> dict:
+    cmd = [sys.executable, str(HERE / "probe.py"), *args]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})})
+    for line in done.stdout.splitlines():
+        if line.startswith("BENCH-JSON "):
+            return json.loads(line[len("BENCH-JSON "):])
+    raise RuntimeError(f"probe {args} failed:\n{done.stderr[-3000:]}")
+
+
+def launch_app(folder: Path, seed_file: Path, fast: bool = False) -> dict:
+    """Launch the real app in a fresh process; seconds from launch to each milestone."""
+    env = {**os.environ, "BERTMASK_TRACE_STARTUP": "1", "QT_QPA_PLATFORM": "offscreen"}
+    cmd = [sys.executable, "-m", "bertmask_gui", "--model", str(folder), "--device", "cpu", str(seed_file)]
+    if fast:
+        cmd.append("--fast")
+    launched = time.time()
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env, cwd=ROOT)
+    marks = {}
+    for line in done.stderr.splitlines():
+        if line.startswith("bertmask-trace "):
+            _, event, stamp = line.split()
+            marks[event] = float(stamp) - launched
+    if "first-candidates" not in marks:
+        raise RuntimeError(f"the app did not show candidates:\n{done.stderr[-3000:]}")
+    return marks
+
+
+# ----------------------------------------------------------------- sections
+def warm_latency(predictor, fast, pipe, runs: int, out: dict) -> None:
+    tok = predictor.tokenizer
+    cases = {
+        "seed sentence": SEED,
+        "450-token paragraph, 1 mask": paragraph(tok, 450),
+        "450-token paragraph, 3 masks": paragraph(tok, 450, masks=3),
+    }
+    rows = []
+    for label, text in cases.items():
+        samples = interleaved(
+            {
+                "exact": lambda: predictor.predict(text, top_k=5),
+                "fast": lambda: fast.predict(text, top_k=5),
+                "pipeline": lambda: pipe(text, top_k=5),
+            },
+            runs,
+        )
+        row = {
+            "case": label,
+            "tokens": len(tok(text)["input_ids"]),
+            **{name: stats(s) for name, s in samples.items()},
+            "exact_ratio": paired_ratio(samples["exact"], samples["pipeline"]),
+            "fast_ratio": paired_ratio(samples["fast"], samples["pipeline"]),
+            "max_abs_error": max_score_error(predictor, pipe, text),
+        }
+        rows.append(row)
+        print(
+            f"  {label:<30} {row['tokens']:>4} tok  exact {fmt(row['exact'])}  fast {fmt(row['fast'])}  "
+            f"pipeline {fmt(row['pipeline'])}  exact/pipe {row['exact_ratio']:.2f}  "
+            f"fast/pipe {row['fast_ratio']:.2f}  max|Δp| {row['max_abs_error']:.1e}",
+            flush=True,
+        )
+    out["latency"] = rows
+
+
+def fast_agreement(predictor, fast, out: dict) -> None:
+    tok = predictor.tokenizer
+    texts = list(FAST_AGREEMENT_TEXTS) + [paragraph(tok, 450), paragraph(tok, 450, masks=3)]
+    top1 = top5 = masks = 0
+    worst = 0.0
+    for text in texts:
+        for e, f in zip(predictor.predict(text, top_k=5).masks, fast.predict(text, top_k=5).masks):
+            ids_e = [c.token_id for c in e.candidates]
+            ids_f = [c.token_id for c in f.candidates]
+            masks += 1
+            top1 += ids_e[0] == ids_f[0]
+            top5 += len(set(ids_e) & set(ids_f)) / 5
+            worst = max(worst, abs(e.candidates[0].score - f.candidates[0].score))
+    out["agreement"] = {"masks": masks, "top1": top1 / masks, "top5": top5 / masks, "max_top1_dp": worst}
+    print(f"  fast vs exact on {masks} masks: top-1 {top1 / masks:.0%}, top-5 overlap {top5 / masks:.0%}", flush=True)
+
+
+def long_document_cost(predictor, runs: int, out: dict) -> None:
+    tok = predictor.tokenizer
+    local = paragraph(tok, 256)
+    document = long_document(100_000, local)
+    samples = interleaved(
+        {"256-token text": lambda: predictor.predict(local), "100,000-word document": lambda: predictor.predict(document)},
+        runs,
+    )
+    out["long"] = {
+        "words": len(document.split()),
+        "short": stats(samples["256-token text"]),
+        "long": stats(samples["100,000-word document"]),
+        "ratio": paired_ratio(samples["100,000-word document"], samples["256-token text"]),
+        "forwards": count_forwards(predictor, lambda: predictor.predict(document)),
+    }
+    r = out["long"]
+    print(f"  256-token text {fmt(r['short'])}  100k-word doc {fmt(r['long'])}  ratio {r['ratio']:.2f}", flush=True)
+
+
+def throughput(predictor, fast, pipe, runs: int, out: dict) -> None:
+    tok = predictor.tokenizer
+    rows = []
+    for masks in (1, 3, 8, 16):
+        text = paragraph(tok, 450, masks=masks)
+        samples = interleaved(
+            {
+                "exact": lambda: predictor.predict(text),
+                "fast": lambda: fast.predict(text),
+                "pipeline": lambda: pipe(text, top_k=5),
+            },
+            max(5, runs // 2),
+            warmup=1,
+        )
+        rows.append(
+            {
+                "masks": masks,
+                "forwards": count_forwards(predictor, lambda: predictor.predict(text)),
+                **{name: stats(s) for name, s in samples.items()},
+            }
+        )
+        r = rows[-1]
+        print(f"  {masks:>2} masks: {r['forwards']} forward  exact {fmt(r['exact'])}  fast {fmt(r['fast'])}  "
+              f"pipeline {fmt(r['pipeline'])}", flush=True)
+    out["throughput"] = rows
+    # The whole-word and fill-all rankings are being built on another branch.
+    out["rankings"] = {
+        name: getattr(predictor, name, None) is not None for name in ("predict_words", "fill_all")
+    }
+
+
+def cold_start(folder: Path, repeats: int, out: dict) -> None:
+    seed_file = Path(os.environ.get("TMPDIR", "/tmp")) / "bertmask-bench-seed.txt"
+    seed_file.write_text(SEED + "\n", encoding="utf-8")
+    apps, floors = [], []
+    for _ in range(repeats):
+        apps.append(launch_app(folder, seed_file))
+        launched = time.time()
+        comp = probe("components", str(folder))
+        floors.append({k: v - launched for k, v in comp.items()})
+    out["cold"] = {
+        "window": stats([a["window-shown"] for a in apps]),
+        "loaded": stats([a["model-loaded"] for a in apps]),
+        "first": stats([a["first-candidates"] for a in apps]),
+        "floor_import": stats([f["imported"] for f in floors]),
+        "floor_loaded": stats([f["loaded"] for f in floors]),
+        "floor_first": stats([f["predicted"] for f in floors]),
+        "first_over_floor": statistics.median(a["first-candidates"] / f["predicted"] for a, f in zip(apps, floors)),
+    }
+    c = out["cold"]
+    print(f"  window {fmt(c['window'])} ms  first candidates {fmt(c['first'])} ms  "
+          f"script floor {fmt(c['floor_first'])} ms  ratio {c['first_over_floor']:.2f}", flush=True)
+
+
+def gui_checks(folder: Path, repeats: int, out: dict) -> None:
+    runs = {"exact": [], "fast": []}
+    for _ in range(repeats):
+        for mode in runs:
+            runs[mode].append(probe("gui", str(folder), *(["--fast"] if mode == "fast" else [])))
+    out["gui"] = {
+        mode: {key: statistics.median(r[key] for r in results) for key in results[0]}
+        | {f"{key}_max": max(r[key] for r in results) for key in results[0]}
+        for mode, results in runs.items()
+    }
+    for mode, g in out["gui"].items():
+        print(f"  {mode}: idle gap {g['idle_gap_ms']:.0f} ms, load gap {g['load_gap_ms']:.0f} ms, "
+              f"prediction gap {g['predict_gap_ms']:.0f} ms, burst {g['burst_predictions']:.0f} predictions, "
+              f"last key → candidates {g['burst_latency_ms']:.0f} ms", flush=True)
+
+
+def memory(folder: Path, out: dict) -> None:
+    out["memory"] = {mode: probe("memory", str(folder), mode) for mode in ("exact", "fast", "pipeline")}
+    for mode, m in out["memory"].items():
+        print(f"  {mode}: after load {m['after_load']:.0f} MB, after 100 predictions {m['after_100']:.0f} MB, "
+              f"peak {m['peak']:.0f} MB", flush=True)
+
+
+# ------------------------------------------------------------------- main
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="few repetitions, for a smoke run")
+    parser.add_argument("--runs", type=int, help="warm runs per case (default 25; quick 5)")
+    parser.add_argument("--only", help="comma-separated sections: latency,long,throughput,cold,gui,memory")
+    parser.add_argument("--out", help="markdown report (default docs/PERFORMANCE.md unless --quick)")
+    parser.add_argument("--json", help="also write the raw figures as JSON (default docs/performance.json)")
+    parser.add_argument("--render", metavar="JSON", help="only rewrite the report from saved figures")
+    args = parser.parse_args(argv)
+    if args.render:
+        from report import render
+
+        target = Path(args.out) if args.out else ROOT / "docs" / "PERFORMANCE.md"
+        target.write_text(render(json.loads(Path(args.render).read_text())), encoding="utf-8")
+        print(f"Wrote {target}")
+        return 0
+    runs = args.runs or (5 if args.quick else 25)
+    repeats = 2 if args.quick else 5
+    only = set(args.only.split(",")) if args.only else {"latency", "long", "throughput", "cold", "gui", "memory"}
+    out_path = Path(args.out) if args.out else (None if args.quick else ROOT / "docs" / "PERFORMANCE.md")
+
+    folder = benchmark_model()
+    import torch
+    from transformers import pipeline
+
+    from bertmask_gui.engine.device import physical_cores
+    from bertmask_gui.engine.predictor import Predictor
+
+    predictor = Predictor.load(str(folder), device="cpu")
+    fast = Predictor.load(str(folder), device="cpu", fast=True)
+    pipe = pipeline("fill-mask", model=str(folder), device="cpu")
+    out: dict = {
+        "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} logical CPUs, {physical_cores()} physical cores",
+        "cpu": _cpu_name(),
+        "versions": f"Python {platform.python_version()}, torch {torch.__version__}, "
+        f"transformers {__import__('transformers').__version__}",
+        "threads": torch.get_num_threads(),
+        "runs": runs,
+        "repeats": repeats,
+        "model": str(folder),
+        "load_before": _loadavg(),
+    }
+    print(f"BertMask benchmark: {out['machine']}, torch threads {out['threads']}, {runs} warm runs per case")
+    if "latency" in only:
+        print("1. Warm latency, ms: median (min–max)")
+        warm_latency(predictor, fast, pipe, runs, out)
+        fast_agreement(predictor, fast, out)
+    if "long" in only:
+        print("2. Long document")
+        long_document_cost(predictor, runs, out)
+    if "throughput" in only:
+        print("7. Several masks")
+        throughput(predictor, fast, pipe, runs, out)
+    del pipe, fast
+    if "cold" in only:
+        print("3. Cold start (separate processes), ms")
+        cold_start(folder, repeats, out)
+    if "gui" in only:
+        print("4–5. GUI responsiveness and typing burst (separate processes)")
+        gui_checks(folder, max(2, repeats // 2 + 1), out)
+    if "memory" in only:
+        print("6. Memory (separate processes)")
+        memory(folder, out)
+    out["load_after"] = _loadavg()
+    json_path = Path(args.json) if args.json else (None if args.quick else ROOT / "docs" / "performance.json")
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(out, indent=2) + "\n")
+    if out_path:
+        from report import render
+
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        out_path.write_text(render(out), encoding="utf-8")
+        print(f"Wrote {out_path}")
+    return 0
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
