@@ -198,7 +198,7 @@ def throughput(predictor, fast, pipe, runs: int, out: dict) -> None:
                 "fast": lambda: fast.predict(text),
                 "pipeline": lambda: pipe(text, top_k=5),
             },
-            max(5, runs // 2),
+            max(5, runs // 4),
             warmup=1,
         )
         rows.append(
@@ -325,7 +325,7 @@ def main(argv=None) -> int:
         cold_start(folder, repeats, out)
     if "gui" in only:
         print("4–5. GUI responsiveness and typing burst (separate processes)")
-        gui_checks(folder, max(2, repeats // 2 + 1), out)
+        gui_checks(folder, 2, out)
     if "memory" in only:
         print("6. Memory (separate processes)")
         memory(folder, out)

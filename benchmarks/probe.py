@@ -75,7 +75,7 @@ def memory(folder: str, mode: str) -> dict:
         tokenizer = predictor.tokenizer
         run = lambda text: predictor.predict(text, top_k=5)  # noqa: E731
     out["after_load"] = rss_mb()
-    texts = [SEED, paragraph(tokenizer, 450), paragraph(tokenizer, 450, masks=3)]
+    texts = [SEED, paragraph(tokenizer, 450), SEED, SEED, paragraph(tokenizer, 450, masks=3)]
     for i in range(100):
         run(texts[i % len(texts)])
     out["after_100"] = rss_mb()

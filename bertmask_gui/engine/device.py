@@ -40,23 +40,27 @@ def dtype_for(device: torch.device) -> torch.dtype:
     return torch.float16 if device.type == "cuda" else torch.float32
 
 
-def physical_cores() -> int:
+def physical_cores(cpuinfo: str | None = None, allowed: set[int] | None = None) -> int:
     """Physical CPU cores this process may run on (hyper-threads not counted).
 
     Linux: distinct (physical id, core id) pairs in /proc/cpuinfo among the CPUs in
     our affinity mask. Elsewhere, or if that fails: the CPUs we may use. Never < 1.
+    ``cpuinfo`` and ``allowed`` replace the system's (for tests).
     """
     import os
 
-    try:
-        allowed = set(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        allowed = set(range(os.cpu_count() or 1))
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
-            blocks = f.read().split("\n\n")
-    except OSError:
-        return max(1, len(allowed))
+    if allowed is None:
+        try:
+            allowed = set(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            allowed = set(range(os.cpu_count() or 1))
+    if cpuinfo is None:
+        try:
+            with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+                cpuinfo = f.read()
+        except OSError:
+            return max(1, len(allowed))
+    blocks = cpuinfo.split("\n\n")
     cores = set()
     for block in blocks:
         fields = dict(

@@ -1,9 +1,12 @@
-"""Fast mode (opt-in, approximate): int8 dynamic quantization of the linear layers.
+"""Fast mode (opt-in, approximate): int8 linear layers and a shorter context.
 
 Every ``nn.Linear`` (attention, feed-forward, LM head) is replaced by torch's dynamic
 int8 version: weights stored in int8 (4× smaller), activations quantized per call.
-Probabilities then differ slightly from the exact model, so the app labels this mode
-approximate. It applies to the CPU only; on CUDA the exact mode already runs in fp16.
+The model also reads at most ``FAST_CONTEXT_TOKENS`` tokens around the masks (the
+exact mode reads up to the model's limit, 512 for BERT): the cost of a long paragraph
+then stays that of a short one. Probabilities differ from the exact model's, so the
+app labels this mode approximate. Quantization applies to the CPU only; on CUDA the
+exact mode already runs in fp16.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import torch
 
 log = logging.getLogger(__name__)
 
+FAST_CONTEXT_TOKENS = 128  # special tokens included
 CPU_ONLY_NOTICE = "Fast mode only changes CPU inference; on {device} the model runs as usual."
 
 

@@ -125,6 +125,10 @@ class Predictor:
         log.info("Loaded %s from %s on %s%s", model, folder, torch_device, " (fast)" if approximate else "")
         predictor = cls(str(model), folder, tokenizer, net, torch_device, notices)
         predictor.approximate = approximate
+        if approximate:  # fast mode also reads a shorter context around the masks
+            from bertmask_gui.engine.fast import FAST_CONTEXT_TOKENS
+
+            predictor.max_tokens = min(predictor.max_tokens, FAST_CONTEXT_TOKENS)
         return predictor
 
     @property
