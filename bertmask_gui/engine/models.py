@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 from bertmask_gui.engine.errors import ModelInvalidError, ModelNotFoundError
@@ -66,6 +67,9 @@ def resolve_model(name: str) -> Path:
         if candidate.exists():
             raise ModelNotFoundError(f"“{name}” is a file, not a model folder. {HOW_TO_CHOOSE}")
         raise ModelNotFoundError(f"The model folder “{name}” does not exist. {HOW_TO_CHOOSE}")
+    bundled = bundled_models_dir()
+    if bundled is not None and (bundled / name).is_dir():
+        return (bundled / name).resolve()
     cached = _from_hf_cache(name)
     if cached is None:
         raise ModelNotFoundError(
@@ -73,6 +77,29 @@ def resolve_model(name: str) -> Path:
             f"cache on this computer. {HOW_TO_CHOOSE}"
         )
     return cached
+
+
+def bundled_models_dir() -> Path | None:
+    """The ``models/`` folder shipped next to the packaged app's executable.
+
+    None when running from source: only a frozen (PyInstaller) app bundles models.
+    """
+    if not getattr(sys, "frozen", False):
+        return None
+    return Path(sys.executable).resolve().parent / "models"
+
+
+def default_model() -> str:
+    """The model to use when none was chosen: the first bundled one, else DEFAULT_MODEL.
+
+    A packaged app with a model inside works on first start with no setup.
+    """
+    bundled = bundled_models_dir()
+    if bundled is not None and bundled.is_dir():
+        names = sorted(p.name for p in bundled.iterdir() if (p / "config.json").is_file())
+        if names:
+            return DEFAULT_MODEL if DEFAULT_MODEL in names else names[0]
+    return DEFAULT_MODEL
 
 
 def _from_hf_cache(repo_id: str) -> Path | None:
