@@ -76,11 +76,11 @@ def main(argv: list[str] | None = None) -> int:
         if models.exists():
             shutil.rmtree(models)  # never ship a model left over from an earlier build
         if model is not None:
-            copy_model(model, models / model.resolve().name)
+            copy_model(model, models / bundle_name(model))
     seconds = time.monotonic() - started
     print(f"Built {app_dir} in {seconds:.0f} s: {human(folder_size(app_dir))} unpacked.")
     if model is not None:
-        print(f"Bundled model: {model.resolve().name}")
+        print(f"Bundled model: {bundle_name(model)}")
     if args.archive:
         archive = pack(app_dir, args.archive)
         print(f"Archive: {archive} ({human(archive.stat().st_size)})")
@@ -96,6 +96,16 @@ def app_folders(dist: Path) -> list[Path]:
     return folders
 
 
+def bundle_name(folder: Path) -> str:
+    """The model's name in the app: the folder's name, or for a Hugging Face cache
+    snapshot (…/models--google-bert--bert-base-uncased/snapshots/<hash>) the model's."""
+    folder = folder.resolve()
+    repo = folder.parent.parent.name
+    if folder.parent.name == "snapshots" and repo.startswith("models--"):
+        return repo.split("--")[-1]
+    return folder.name
+
+
 def check_model(folder: Path) -> str | None:
     """A sentence if ``folder`` cannot be bundled, else None (uses the app's own checks)."""
     from bertmask_gui.engine.errors import BertMaskError
@@ -103,9 +113,9 @@ def check_model(folder: Path) -> str | None:
 
     if not folder.is_dir():
         return f"The model folder “{folder}” does not exist."
-    if not is_hub_id(folder.resolve().name):
+    if not is_hub_id(bundle_name(folder)):
         return (
-            f"The model folder's name “{folder.resolve().name}” is also the model's name in the app: "
+            f"The model folder's name “{bundle_name(folder)}” is also the model's name in the app: "
             "use letters, digits, '-', '_' or '.' only (rename the folder)."
         )
     try:

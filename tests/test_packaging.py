@@ -109,6 +109,21 @@ def test_copy_model_copies_only_what_the_app_loads(tiny_bert, tmp_path):
     assert "model.safetensors" in copied and "pytorch_model.bin" not in copied
 
 
+def test_a_hugging_face_cache_snapshot_is_bundled_under_the_models_name(tiny_bert, tmp_path):
+    repo = tmp_path / "hub" / "models--google-bert--bert-base-uncased"
+    build.copy_model(tiny_bert, repo / "blobs")
+    snapshot = repo / "snapshots" / "86b5e09"
+    snapshot.mkdir(parents=True)
+    for blob in (repo / "blobs").iterdir():  # the cache's layout: snapshot files link to blobs
+        (snapshot / blob.name).symlink_to(blob)
+    assert build.bundle_name(snapshot) == "bert-base-uncased"
+    assert build.bundle_name(tiny_bert) == "tiny-bert"
+    assert build.check_model(snapshot) is None
+    build.copy_model(snapshot, tmp_path / "app" / "bert-base-uncased")
+    copied = list((tmp_path / "app" / "bert-base-uncased").iterdir())
+    assert copied and not any(p.is_symlink() for p in copied)
+
+
 def test_build_refuses_models_the_app_cannot_load(tiny_bert, tmp_path):
     assert build.check_model(tiny_bert) is None
     assert "does not exist" in build.check_model(tmp_path / "missing")
