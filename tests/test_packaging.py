@@ -193,10 +193,12 @@ def test_self_test_fails_with_a_sentence():
 
 
 def test_gui_quits_cleanly_after_loading_with_quit_after(tiny_bert):
+    before = log_text()
     done = run_source(str(ROOT / "resources" / "sample.txt"), "--model", str(tiny_bert), "--quit-after", "200")
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
-    assert f"Loaded {tiny_bert}" in log_text()
+    new_lines = log_text()[len(before):]
+    assert f"Loaded {tiny_bert}" in new_lines and "closing in 200 ms" in new_lines
 
 
 # ---------------------------------------------------------------- resources
