@@ -27,15 +27,26 @@ class _Row:
 
 def mask_context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
     """“…really ___ the movie…”: where a mask sits, on one line."""
-    before = text[max(0, start - width) : start].replace("\n", " ")
-    after = text[end : end + width].replace("\n", " ")
+    before = _squeeze(text[max(0, start - width) : start])
+    after = _squeeze(text[end : end + width])
     lead = "…" if start > width else ""
     tail = "…" if end + width < len(text) else ""
     return f"{lead}{before.lstrip()}___{after.rstrip()}{tail}"
 
 
+def _squeeze(text: str) -> str:
+    """Runs of whitespace as one space, keeping a leading/trailing space if any."""
+    inner = " ".join(text.split())
+    lead = " " if text[:1].isspace() else ""
+    tail = " " if text[-1:].isspace() else ""
+    return f"{lead}{inner}{tail}" if inner else (" " if text else "")
+
+
 def percent(score: float) -> str:
-    return f"{score * 100:.1f}%" if score >= 0.001 else f"{score * 100:.2g}%"
+    """61.2% / 0.031%: one decimal, or two significant digits for tiny values."""
+    if score >= 0.001:
+        return f"{score * 100:.1f}%"
+    return f"{score * 100:#.2g}%" if score >= 0.00001 else "<0.001%"
 
 
 class CandidateListModel(QAbstractListModel):
