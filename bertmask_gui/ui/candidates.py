@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate
 
 SCORE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -187,9 +187,7 @@ class CandidateDelegate(QStyledItemDelegate):
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(palette.color(QPalette.ColorRole.WindowText))
-        text = option.fontMetrics.elidedText(
-            index.data(), Qt.TextElideMode.ElideMiddle, rect.width() - 16
-        )
+        text = QFontMetrics(font).elidedText(index.data(), Qt.TextElideMode.ElideRight, rect.width() - 16)
         painter.drawText(
             rect.adjusted(8, 4, -8, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text
         )
