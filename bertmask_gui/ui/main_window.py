@@ -218,6 +218,8 @@ class MainWindow(QMainWindow):
         self.candidates.model().set_prediction(prediction, text)
         self.candidates.set_message("" if prediction.masks else NO_MASK_MESSAGE)
         self.timing_label.setText(f"{prediction.seconds * 1000:.0f} ms")
+        if prediction.note:
+            self.statusBar().showMessage(prediction.note, 10000)
 
     def _on_prediction_failed(self, request_id: int, sentence: str) -> None:
         if request_id != self._latest_id:
