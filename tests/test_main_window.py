@@ -165,6 +165,7 @@ def test_missing_default_model_says_so_and_keeps_running(qtbot, window_for):
     view = candidates_of(window)
     qtbot.waitUntil(lambda: "not available offline" in view.message(), timeout=20000)
     assert "Open model folder" in view.message()
+    assert window.open_model_button.isVisible()
     editor_of(window).setPlainText(SEED_SENTENCE)  # typing still works, nothing lost
     assert editor_of(window).toPlainText() == SEED_SENTENCE
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -86,6 +87,10 @@ class MainWindow(QMainWindow):
         title.setStyleSheet("font-weight: bold; padding: 6px 8px;")
         layout.addWidget(title)
         layout.addWidget(self.candidates)
+        self.open_model_button = QPushButton("Open model folder…", panel)
+        self.open_model_button.setVisible(False)  # shown when no model could be loaded
+        self.open_model_button.clicked.connect(self.choose_model_folder)
+        layout.addWidget(self.open_model_button)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.editor)
         splitter.addWidget(panel)
@@ -172,6 +177,7 @@ class MainWindow(QMainWindow):
 
     def _on_loaded(self, info: dict) -> None:
         self._model_ready = True
+        self.open_model_button.setVisible(False)
         self.model_name = info["name"]
         self.model_label.setText(display_name(info["name"]))
         self.model_label.setToolTip(info["folder"])
@@ -185,6 +191,7 @@ class MainWindow(QMainWindow):
     def _on_load_failed(self, model: str, sentence: str) -> None:
         self.statusBar().showMessage(f"Could not load {display_name(model)}.")
         if self.worker.predictor is None:
+            self.open_model_button.setVisible(True)
             self.model_label.setText("No model")
             self.candidates.model().clear()
             self.candidates.set_message(sentence)
