@@ -18,11 +18,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+import pytest
 
 WRITE_BYTES = 4096  # the server writes files in pieces this size
 GATE_TIMEOUT_S = 10  # a paused transfer never waits longer than this
@@ -190,3 +193,32 @@ class FakeHub:
                             return  # drop: fewer bytes than Content-Length promised
 
         return Handler
+
+
+REPO = "tiny-org/tiny-bert"
+
+
+@pytest.fixture
+def hub(monkeypatch, tiny_bert, tmp_path):
+    """A stand-in Hub serving the tiny BERT; online for this test only."""
+    from huggingface_hub import constants
+
+    from bertmask_gui.engine import download as dl
+
+    server = FakeHub()
+    server.add_folder(REPO, tiny_bert)
+    pickle_only = tmp_path / "pickle-only"
+    pickle_only.mkdir()
+    for name in ("config.json", "vocab.txt", "tokenizer_config.json"):
+        shutil.copy(tiny_bert / name, pickle_only / name)
+    (pickle_only / "pytorch_model.bin").write_bytes(b"\x80\x02pickle" * 1000)
+    server.add_folder("tiny-org/pickle-only", pickle_only)
+    server.start()
+    monkeypatch.setenv("HF_ENDPOINT", server.url)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    # huggingface_hub reads HF_HUB_OFFLINE once, at import: switch it off for this test.
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(dl, "CHUNK_BYTES", 4096)  # many chunks even for a tiny model
+    monkeypatch.setattr(dl, "PROGRESS_EVERY_S", 0)  # every chunk reports
+    yield server
+    server.stop()

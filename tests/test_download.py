@@ -15,33 +15,9 @@ from bertmask_gui.engine.download import DownloadCancelled, DownloadError, downl
 from bertmask_gui.engine.errors import ModelInvalidError, ModelNotFoundError
 from bertmask_gui.engine.models import COMPLETE_MARKER, INCOMPLETE_DIR, resolve_model
 
-from hub_server import Fault, FakeHub
+from hub_server import Fault, hub  # noqa: F401 (fixture)
 
 REPO = "tiny-org/tiny-bert"
-
-
-@pytest.fixture
-def hub(monkeypatch, tiny_bert, tmp_path):
-    """A stand-in Hub serving the tiny BERT; online for this test only."""
-    from huggingface_hub import constants
-
-    server = FakeHub()
-    server.add_folder(REPO, tiny_bert)
-    pickle_only = tmp_path / "pickle-only"
-    pickle_only.mkdir()
-    for name in ("config.json", "vocab.txt", "tokenizer_config.json"):
-        shutil.copy(tiny_bert / name, pickle_only / name)
-    (pickle_only / "pytorch_model.bin").write_bytes(b"\x80\x02pickle" * 1000)
-    server.add_folder("tiny-org/pickle-only", pickle_only)
-    server.start()
-    monkeypatch.setenv("HF_ENDPOINT", server.url)
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    # huggingface_hub reads HF_HUB_OFFLINE once, at import: switch it off for this test.
-    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
-    monkeypatch.setattr(dl, "CHUNK_BYTES", 4096)  # many chunks even for a tiny model
-    monkeypatch.setattr(dl, "PROGRESS_EVERY_S", 0)  # every chunk reports
-    yield server
-    server.stop()
 
 
 def weights_size(tiny_bert) -> int:
