@@ -206,6 +206,9 @@ class ChooseModelDialog(QDialog):
             self._status[model.repo_id] = status
             item = self.table.item(row, 3)
             item.setText(status)
+            font = item.font()
+            font.setBold(bool(found))
+            item.setFont(font)
             item.setToolTip(f"{found[0]} ({found[1]})" if found else "Not on this computer yet")
         self._update_buttons()
 
