@@ -215,6 +215,7 @@ def hub(monkeypatch, tiny_bert, tmp_path):
     server.add_folder("tiny-org/pickle-only", pickle_only)
     server.start()
     monkeypatch.setenv("HF_ENDPOINT", server.url)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # downloads stay in this test
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     # huggingface_hub reads HF_HUB_OFFLINE once, at import: switch it off for this test.
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
