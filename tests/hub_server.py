@@ -47,19 +47,22 @@ class Repo:
 
 
 class FakeHub:
-    def __init__(self):
+    def __init__(self, ssl_context=None):
+        self.scheme = "https" if ssl_context is not None else "http"
         self.repos: dict[str, Repo] = {}
         self.faults: dict[str, Fault] = {}  # filename -> fault
         self.requests: list[tuple[str, str, str | None]] = []  # method, path, Range header
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
+        if ssl_context is not None:
+            self.server.socket = ssl_context.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=lambda: self.server.serve_forever(poll_interval=0.05), name="fake-hub", daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self.scheme}://{host}:{port}"
 
     def add_folder(self, repo_id: str, folder: Path, lfs_suffixes=(".safetensors", ".bin")) -> Repo:
         files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}

@@ -15,9 +15,7 @@ from bertmask_gui.engine.download import DownloadCancelled, DownloadError, downl
 from bertmask_gui.engine.errors import ModelInvalidError, ModelNotFoundError
 from bertmask_gui.engine.models import COMPLETE_MARKER, INCOMPLETE_DIR, resolve_model
 
-from hub_server import Fault, hub  # noqa: F401 (fixture)
-
-REPO = "tiny-org/tiny-bert"
+from hub_server import REPO, FakeHub, Fault, hub  # noqa: F401 (hub is a fixture)
 
 
 def weights_size(tiny_bert) -> int:
@@ -209,6 +207,68 @@ def test_invalid_id_never_builds_a_path(tmp_path):
         with pytest.raises(DownloadError, match="not a Hugging Face model id"):
             download_model(bad, root=tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def fresh_http_client():
+    """huggingface_hub's shared client reads proxies and certificates when it is made."""
+    from huggingface_hub.utils import close_session
+
+    close_session()
+    yield
+    close_session()
+
+
+def test_untrusted_certificate_is_a_sentence(hub, tiny_bert, tmp_path, monkeypatch, fresh_http_client):
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a self-signed certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    secure = FakeHub(ssl_context=context)
+    secure.add_folder(REPO, tiny_bert)
+    secure.start()
+    try:
+        monkeypatch.setenv("HF_ENDPOINT", secure.url)
+        with pytest.raises(DownloadError, match="certificate could not be verified") as info:
+            download_model(REPO, root=tmp_path / "models")
+        assert "SSL_CERT_FILE" in str(info.value)
+    finally:
+        secure.stop()
+
+
+def test_proxy_refusal_is_a_sentence(hub, tmp_path, monkeypatch, fresh_http_client):
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Refuse(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):  # noqa: N802
+            self.send_response(407)
+            self.send_header("Proxy-Authenticate", 'Basic realm="corp"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
+    thread = threading.Thread(target=lambda: proxy.serve_forever(poll_interval=0.05), daemon=True)
+    thread.start()
+    try:
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
+        monkeypatch.setenv("NO_PROXY", "")
+        with pytest.raises(DownloadError, match="proxy refused"):
+            download_model(REPO, root=tmp_path / "models")
+        assert not hub.requests  # the request went to the proxy, which refused it
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
 
 
 @pytest.mark.parametrize(

@@ -248,3 +248,29 @@ def test_window_geometry_is_remembered(qtbot, qt_app_identity, tiny_bert):
     qtbot.addWidget(second)
     assert (second.size().width(), second.size().height()) == (777, 555)
     second.close()
+
+
+def test_fresh_install_to_predictions_through_a_download(qtbot, qt_app_identity, hub):
+    """No model on disk: the window says what to do; Choose model… downloads one and it predicts."""
+    from bertmask_gui.app import create_window
+
+    w = create_window(device="cpu")  # nothing saved: the default model, not on disk
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.model_label.text() == "No model", timeout=WAIT_MS)
+    assert "not available offline" in w.candidates.message() and "Model ▸ Choose model…" in w.candidates.message()
+    editor = w.findChild(QPlainTextEdit, "editor")
+    editor.setPlainText("I really [MASK] the movie.")
+
+    def download_in_dialog(modal):
+        modal.id_edit.setText(REPO)
+        modal._update_buttons()
+        modal.use_button.click()
+
+    operate_modal(download_in_dialog)
+    w.choose_model_action.trigger()
+    qtbot.waitUntil(lambda: w._model_ready and w.model_name == REPO, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: w._shown is not None and len(w._shown[1].masks) == 1, timeout=WAIT_MS)
+    assert editor.toPlainText() == "I really [MASK] the movie."
+    assert QSettings().value("model/last") == REPO
+    w.close()

@@ -271,6 +271,7 @@ def _stream(url: str, part: Path, remote: RemoteFile, tracker: "_Tracker", cance
     if remote.size is not None and have == remote.size:
         return
     headers = build_hf_headers()
+    headers["Accept-Encoding"] = "identity"  # byte ranges and sizes of the file itself
     if have:
         headers["Range"] = f"bytes={have}-"
     timeout = _timeout()
