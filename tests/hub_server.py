@@ -181,19 +181,18 @@ class FakeHub:
                         fault.times -= 1
                 sent = start
                 while sent < len(data):
+                    if active and sent == fault.after_bytes:
+                        if fault.gate is None:
+                            self.close_connection = True
+                            return  # drop: fewer bytes than Content-Length promised
+                        fault.gate.wait(GATE_TIMEOUT_S)
+                        active = False
                     end = min(sent + WRITE_BYTES, len(data))
-                    if active and sent < fault.after_bytes <= end:
+                    if active and sent < fault.after_bytes < end:
                         end = fault.after_bytes
                     self.wfile.write(data[sent:end])
                     self.wfile.flush()
                     sent = end
-                    if active and sent == fault.after_bytes:
-                        if fault.gate is not None:
-                            fault.gate.wait(GATE_TIMEOUT_S)
-                            active = False
-                        else:
-                            self.close_connection = True
-                            return  # drop: fewer bytes than Content-Length promised
 
         return Handler
 

@@ -274,3 +274,26 @@ def test_fresh_install_to_predictions_through_a_download(qtbot, qt_app_identity,
     assert editor.toPlainText() == "I really [MASK] the movie."
     assert QSettings().value("model/last") == REPO
     w.close()
+
+
+def test_closing_mid_download_with_a_stalled_server_closes_at_once(dialog, hub, qtbot, tiny_bert, monkeypatch):
+    from bertmask_gui.ui import model_dialog
+
+    monkeypatch.setattr(model_dialog, "CLOSE_WAIT_MS", 100)
+    repo = "tiny-org/stalled"
+    hub.add_folder(repo, tiny_bert)
+    gate = threading.Event()
+    hub.faults["model.safetensors"] = Fault(after_bytes=0, gate=gate)  # headers, then nothing
+    d = dialog()
+    qtbot.keyClicks(d.id_edit, repo)
+    d.use_button.click()
+    qtbot.waitUntil(lambda: len(hub.resolve_requests("model.safetensors")) == 1, timeout=WAIT_MS)
+    d.done(QDialog.DialogCode.Rejected)  # the server is stalled: the read is blocked
+    assert not d.isVisible() and not d.downloading
+    assert len(model_dialog._ORPHANS) == 1
+    (thread, task), = model_dialog._ORPHANS
+    assert task.cancel_event.is_set() and thread.isRunning()
+    gate.set()  # data flows again: the download sees Cancel and its thread ends
+    qtbot.waitUntil(lambda: not model_dialog._ORPHANS, timeout=WAIT_MS)
+    assert model_dialog.wait_for_downloads(1000)
+    assert not (app_models_dir() / "tiny-org--stalled" / COMPLETE_MARKER).exists()

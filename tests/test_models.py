@@ -247,3 +247,28 @@ def test_torch_without_cuda_support_falls_back_too(tiny_bert, monkeypatch):
     monkeypatch.setattr(predictor_module, "dtype_for", lambda device: torch.float32)
     predictor = Predictor.load(str(tiny_bert), device="cuda")  # .to("cuda") raises here
     assert predictor.device_name == "cpu" and "using the CPU" in predictor.notices[0]
+
+
+def test_hf_cache_under_the_new_org_name_is_found_for_the_legacy_id(tiny_bert, clean_app_models):
+    """transformers may have cached google-bert/bert-base-uncased; the app asks for bert-base-uncased."""
+    from huggingface_hub import constants
+
+    repo_dir = models.Path(constants.HF_HUB_CACHE) / "models--google-bert--bert-base-uncased"
+    sha = "a" * 40
+    snapshot = repo_dir / "snapshots" / sha
+    shutil.copytree(tiny_bert, snapshot)
+    (repo_dir / "refs").mkdir()
+    (repo_dir / "refs" / "main").write_text(sha)
+    try:
+        folder, label = find_local_model("bert-base-uncased")
+        assert folder == snapshot and label == "Hugging Face cache"
+        assert Predictor.load("bert-base-uncased", device="cpu").folder == snapshot
+    finally:
+        shutil.rmtree(repo_dir)
+    assert find_local_model("bert-base-uncased") is None
+
+
+def test_short_folder_name_matches_the_new_org_id(tiny_bert, clean_app_models):
+    shutil.copytree(tiny_bert, clean_app_models / "bert-base-uncased")
+    assert resolve_model("google-bert/bert-base-uncased") == (clean_app_models / "bert-base-uncased").resolve()
+    assert resolve_model("bert-base-uncased") == (clean_app_models / "bert-base-uncased").resolve()

@@ -30,6 +30,14 @@ MODEL_FILE_PATTERNS = (
     "sentencepiece.bpe.model",
     "spiece.model",
 )
+# Legacy ids the Hub now serves under an organisation: either name finds the other on disk.
+HUB_ALIASES = {
+    "bert-base-uncased": "google-bert/bert-base-uncased",
+    "bert-base-cased": "google-bert/bert-base-cased",
+    "bert-base-multilingual-cased": "google-bert/bert-base-multilingual-cased",
+    "distilbert-base-uncased": "distilbert/distilbert-base-uncased",
+    "roberta-base": "FacebookAI/roberta-base",
+}
 PICKLE_WEIGHTS = ("pytorch_model.bin", "pytorch_model.bin.index.json", "tf_model.h5", "flax_model.msgpack")
 _HUB_ID = re.compile(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9][\w.-]{0,95}$")
 HOW_TO_CHOOSE = (
@@ -125,14 +133,17 @@ def model_locations(repo_id: str) -> list[tuple[str, Path]]:
     """Every folder where Hub id ``repo_id`` is looked for, in order (then the HF cache).
 
     Inside each root: ``org--model`` (what BertMask's download writes), ``org/model``,
-    then ``model`` alone (a folder copied by hand under its short name). When
+    then ``model`` alone (a folder copied by hand under its short name), for the id and
+    its alias in HUB_ALIASES (bert-base-uncased = google-bert/bert-base-uncased). When
     BERTMASK_MODEL_DIR is itself a model folder named like the model, it counts too.
     """
     if not is_hub_id(repo_id):
         return []
-    names = [folder_name(repo_id)]
-    if "/" in repo_id:
-        names += [repo_id, repo_id.split("/", 1)[1]]
+    names: list[str] = []
+    for alias in _with_alias(repo_id):
+        for name in (folder_name(alias), alias, alias.split("/")[-1]):
+            if name not in names:
+                names.append(name)
     found: list[tuple[str, Path]] = []
     for label, root in search_roots():
         if label == MODEL_DIR_ENV and is_model_folder(root):
@@ -184,10 +195,18 @@ def find_local_model(name: str) -> tuple[Path, str] | None:
     for label, folder in model_locations(name):
         if is_model_folder(folder) and unfinished_download(folder) is None:
             return folder.resolve(), label
-    cached = _from_hf_cache(name)
-    if cached is not None:
-        return cached, "Hugging Face cache"
+    for repo_id in _with_alias(name):
+        cached = _from_hf_cache(repo_id)
+        if cached is not None:
+            return cached, "Hugging Face cache"
     return None
+
+
+def _with_alias(repo_id: str) -> list[str]:
+    ids = [repo_id]
+    ids += [new for old, new in HUB_ALIASES.items() if old == repo_id]
+    ids += [old for old, new in HUB_ALIASES.items() if new == repo_id]
+    return ids
 
 
 def resolve_model(name: str) -> Path:

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -43,7 +43,11 @@ log = logging.getLogger(__name__)
 
 ON_DISK = "on disk"
 TO_DOWNLOAD = "to download"
-CANCEL_WAIT_MS = 30000  # closing the dialog waits this long at most for a cancelled download
+CLOSE_WAIT_MS = 2000  # closing the dialog mid-download waits this long, then lets it end alone
+QUIT_WAIT_MS = 45000  # quitting the app waits this long at most for such downloads
+# Downloads whose dialog closed while a network read was stalled: they stop at their next
+# chunk or read timeout. Kept here so no QThread is ever destroyed while running.
+_ORPHANS: set = set()
 
 
 @dataclass(frozen=True)
@@ -338,12 +342,14 @@ class ChooseModelDialog(QDialog):
         self.message.setText(sentence)
         self._update_buttons()
 
-    def _end_thread(self) -> None:
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait(CANCEL_WAIT_MS)
-        self._thread = None
-        self._task = None
+    def _end_thread(self, wait_ms: int = QUIT_WAIT_MS) -> None:
+        thread, task = self._thread, self._task
+        self._thread = self._task = None
+        if thread is None:
+            return
+        thread.quit()
+        if not thread.wait(wait_ms):
+            _adopt(thread, task)
 
     def _show_progress(self, visible: bool) -> None:
         for widget in (self.progress, self.progress_label, self.cancel_button):
@@ -353,8 +359,28 @@ class ChooseModelDialog(QDialog):
     def done(self, result: int) -> None:  # noqa: D401 (Qt API) - Close / Esc / accept
         if self._task is not None:  # closing mid-download cancels it (the part is kept)
             self._task.cancel_event.set()
-            self._end_thread()
+            self._end_thread(CLOSE_WAIT_MS)
         super().done(result)
+
+
+def _adopt(thread: QThread, task: DownloadTask) -> None:
+    """Keep a cancelled download's thread alive until it ends by itself."""
+    log.info("A cancelled download is still waiting on the network; it ends by itself")
+    thread.setParent(None)
+    entry = (thread, task)
+    _ORPHANS.add(entry)
+    thread.finished.connect(lambda: _ORPHANS.discard(entry))
+    app = QCoreApplication.instance()
+    if app is not None and not app.property("bertmask_waits_downloads"):
+        app.setProperty("bertmask_waits_downloads", True)
+        app.aboutToQuit.connect(wait_for_downloads)
+
+
+def wait_for_downloads(timeout_ms: int = QUIT_WAIT_MS) -> bool:
+    """Wait (bounded) for cancelled downloads still running; True if none is left."""
+    for thread, _task in list(_ORPHANS):
+        thread.wait(timeout_ms)
+    return all(not thread.isRunning() for thread, _ in _ORPHANS)
 
 
 def choose_model(window) -> str | None:
