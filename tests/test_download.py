@@ -307,3 +307,27 @@ def test_progress_formatting():
     assert dl.format_seconds(75) == "1 min 15 s left"
     event = dl.Progress(done=50, total=200, filename="x", bytes_per_second=10)
     assert event.seconds_left == 15 and event.fraction == 0.25
+
+
+def test_cancel_in_the_first_file_still_resumes(hub, tiny_bert, tmp_path, monkeypatch):
+    monkeypatch.setattr(dl, "CHUNK_BYTES", 256)
+    first = sorted(f.name for f in plan_download(REPO).files)[0]  # config.json: small files go first
+    size = (tiny_bert / first).stat().st_size
+    gate = threading.Event()
+    hub.faults[first] = Fault(after_bytes=size // 2, gate=gate)
+    cancel = threading.Event()
+
+    def on_progress(event):
+        if event.done > 0 and not cancel.is_set():
+            cancel.set()
+            gate.set()
+
+    with pytest.raises(DownloadCancelled):
+        download_model(REPO, root=tmp_path, progress=on_progress, cancel=cancel)
+    part = tmp_path / "tiny-org--tiny-bert" / INCOMPLETE_DIR / f"{first}.part"
+    kept = part.stat().st_size
+    assert 0 < kept < size
+    hub.faults.clear()
+    folder = download_model(REPO, root=tmp_path)
+    assert (folder / first).read_bytes() == (tiny_bert / first).read_bytes()
+    assert hub.resolve_requests(first) == [None, f"bytes={kept}-"]

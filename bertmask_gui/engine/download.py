@@ -208,9 +208,11 @@ def download_model(
         parts.mkdir(parents=True, exist_ok=True)
         (folder / COMPLETE_MARKER).unlink(missing_ok=True)  # unfinished from now on
         done = _read_done(parts, plan.revision)
+        _write_json(parts / _DONE_FILE, {"revision": plan.revision, "files": sorted(done)})  # parts are ours
         _check_space(plan, folder, parts, done)
         tracker = _Tracker(plan, progress, cancel)
-        for remote in plan.files:
+        # Small files first: a wrong id or a broken connection shows before the big weights.
+        for remote in sorted(plan.files, key=lambda f: f.name.endswith(".safetensors")):
             if remote.name in done and _has_size(folder / remote.name, remote.size):
                 tracker.set_file(remote.name, remote.size or 0)
                 continue
