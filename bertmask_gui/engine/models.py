@@ -234,8 +234,10 @@ def resolve_model(name: str) -> Path:
         if problem:
             raise ModelNotFoundError(problem)
     raise ModelNotFoundError(
-        f"The model “{name}” is not available offline: it is not on this computer "
-        f"(looked in {', '.join(_where_looked())} and the Hugging Face cache). {HOW_TO_CHOOSE}"
+        f"The model “{name}” is not available offline: it is not on this computer yet. "
+        "Download it with Model ▸ Choose model…, or use a model folder copied by hand "
+        "(File ▸ Open model folder…, or --model PATH). "
+        f"Looked in: {'; '.join(_where_looked())}; the Hugging Face cache."
     )
 
 
