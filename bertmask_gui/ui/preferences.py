@@ -139,9 +139,13 @@ class _DeviceProbe(QObject):
         try:
             from bertmask_gui.engine.device import available_devices
 
-            self.found.emit(available_devices())
+            devices = available_devices()
         except Exception:  # a broken torch install: say only the CPU
-            self.found.emit(["cpu"])
+            devices = ["cpu"]
+        try:
+            self.found.emit(devices)
+        except RuntimeError:  # the dialog was closed (and deleted) meanwhile
+            pass
 
 
 # --------------------------------------------------------------------- dialog
