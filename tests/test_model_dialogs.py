@@ -297,3 +297,17 @@ def test_closing_mid_download_with_a_stalled_server_closes_at_once(dialog, hub, 
     qtbot.waitUntil(lambda: not model_dialog._ORPHANS, timeout=WAIT_MS)
     assert model_dialog.wait_for_downloads(1000)
     assert not (app_models_dir() / "tiny-org--stalled" / COMPLETE_MARKER).exists()
+
+
+def test_nothing_goes_online_unless_a_download_is_asked_for(dialog, hub, qtbot):
+    """Online mode, HF_ENDPOINT set: opening the picker, typing ids, and a failed load stay local."""
+    from bertmask_gui.engine.errors import ModelNotFoundError
+    from bertmask_gui.engine.predictor import Predictor
+
+    d = dialog()
+    d.refresh_status()
+    qtbot.keyClicks(d.id_edit, REPO)  # a model the stand-in Hub has
+    assert d.use_button.text() == "Download and use"
+    with pytest.raises(ModelNotFoundError, match="not available offline"):
+        Predictor.load(REPO, device="cpu")
+    assert hub.requests == []
