@@ -7,7 +7,7 @@ import logging
 import sys
 
 from bertmask_gui import APP_NAME, __version__
-from bertmask_gui.engine.models import DEFAULT_MODEL
+from bertmask_gui.engine.models import DEFAULT_MODEL, default_model
 
 log = logging.getLogger(__name__)
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -20,8 +20,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("file", nargs="?", help="a UTF-8 text file to open in the editor")
     parser.add_argument("--model", help=f"model folder or Hugging Face id (default: {DEFAULT_MODEL})")
-    parser.add_argument("--device", choices=DEVICES, default="auto", help="where the model runs (default: auto)")
-    parser.add_argument("--top-k", type=_top_k, default=5, help="candidates per mask, 1-50 (default: 5)")
+    parser.add_argument("--device", choices=DEVICES, help="where the model runs (default: Preferences, else auto)")
+    parser.add_argument("--top-k", type=_top_k, help="candidates per mask, 1-50 (default: Preferences, else 5)")
     parser.add_argument("--predict", metavar="TEXT", help="print candidates for TEXT and exit (no window)")
     parser.add_argument("--json", action="store_true", help="with --predict: print JSON")
     parser.add_argument("--verbose", action="store_true", help="log debug details")
@@ -48,22 +48,25 @@ def _qt_application():
     return app
 
 
-def create_window(model: str | None = None, device: str = "auto", top_k: int = 5, file: str | None = None):
+def create_window(model: str | None = None, device: str | None = None, top_k: int | None = None, file: str | None = None):
     """The main window, not yet shown; the model starts loading when it is shown.
 
-    ``model`` None means: the folder chosen last time, else the default model.
+    ``model`` None means: the model chosen last time, else the default model;
+    ``device`` / ``top_k`` None mean: as saved in Preferences.
     """
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QIcon
 
     from bertmask_gui.paths import icon_path
     from bertmask_gui.ui.main_window import MODEL_SETTING, MainWindow
+    from bertmask_gui.ui.preferences import apply_theme, saved_device, saved_theme, saved_top_k
 
     app = _qt_application()
     app.setWindowIcon(QIcon(str(icon_path())))
+    apply_theme(saved_theme(), app)
     if model is None:
-        model = QSettings().value(MODEL_SETTING, "", type=str) or DEFAULT_MODEL
-    window = MainWindow(model, device=device, top_k=top_k)
+        model = QSettings().value(MODEL_SETTING, "", type=str) or default_model()
+    window = MainWindow(model, device=device or saved_device(), top_k=top_k or saved_top_k())
     if file:
         window.load_text_file(file)
     return window
@@ -74,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.predict is not None:
         from bertmask_gui.cli import run_predict
 
-        return run_predict(args.predict, args.model or DEFAULT_MODEL, args.device, args.top_k, args.json)
+        model = args.model or default_model()
+        return run_predict(args.predict, model, args.device or "auto", args.top_k or 5, args.json)
 
     from bertmask_gui.logs import setup_logging
 

@@ -348,7 +348,7 @@ def _place(model, device: torch.device):
         return model, device, None
     try:
         return model.to(device), device, None
-    except (RuntimeError, torch.OutOfMemoryError) as exc:
+    except Exception as exc:  # out of memory, driver error, a torch built without it...
         log.warning("Could not place the model on %s: %s", device, exc)
         model = model.to(device="cpu", dtype=torch.float32)
         notice = f"The model did not fit on the {device.type.upper()} ({_first_line(exc)}); using the CPU."
