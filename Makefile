@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 CONSTRAINTS := packaging/constraints-dev.txt
 PYTEST_ARGS ?=
 
-.PHONY: setup run test clean package package-test install-desktop
+.PHONY: setup run test soak clean package package-test install-desktop
 
 # torch is pinned (CPU build, installs locally) so no multi-GB CUDA download happens.
 $(STAMP): pyproject.toml $(CONSTRAINTS)
@@ -23,6 +23,10 @@ run: setup
 
 test: setup
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# 2,000 predictions with random edits: RSS growth and thread count (MODEL=DIR optional).
+soak: setup
+	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/soak.py --requests 2000 $(if $(MODEL),--model $(MODEL))
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

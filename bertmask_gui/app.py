@@ -22,8 +22,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--model", help=f"model folder or Hugging Face id (default: the bundled model, else {DEFAULT_MODEL})"
     )
-    parser.add_argument("--device", choices=DEVICES, default="auto", help="where the model runs (default: auto)")
-    parser.add_argument("--top-k", type=_top_k, default=5, help="candidates per mask, 1-50 (default: 5)")
+    parser.add_argument("--device", choices=DEVICES, help="where the model runs (default: Preferences, else auto)")
+    parser.add_argument("--top-k", type=_top_k, help="candidates per mask, 1-50 (default: Preferences, else 5)")
     parser.add_argument("--predict", metavar="TEXT", help="print candidates for TEXT and exit (no window)")
     parser.add_argument("--json", action="store_true", help="with --predict: print JSON")
     parser.add_argument("--verbose", action="store_true", help="log debug details")
@@ -53,22 +53,25 @@ def _qt_application():
     return app
 
 
-def create_window(model: str | None = None, device: str = "auto", top_k: int = 5, file: str | None = None):
+def create_window(model: str | None = None, device: str | None = None, top_k: int | None = None, file: str | None = None):
     """The main window, not yet shown; the model starts loading when it is shown.
 
-    ``model`` None means: the folder chosen last time, else the default model.
+    ``model`` None means: the model chosen last time, else the default model;
+    ``device`` / ``top_k`` None mean: as saved in Preferences.
     """
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QIcon
 
     from bertmask_gui.paths import icon_path
     from bertmask_gui.ui.main_window import MODEL_SETTING, MainWindow
+    from bertmask_gui.ui.preferences import apply_theme, saved_device, saved_theme, saved_top_k
 
     app = _qt_application()
     app.setWindowIcon(QIcon(str(icon_path())))
+    apply_theme(saved_theme(), app)
     if model is None:
         model = QSettings().value(MODEL_SETTING, "", type=str) or default_model()
-    window = MainWindow(model, device=device, top_k=top_k)
+    window = MainWindow(model, device=device or saved_device(), top_k=top_k or saved_top_k())
     if file:
         window.load_text_file(file)
     return window
@@ -85,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.predict is not None:
         from bertmask_gui.cli import run_predict
 
-        return run_predict(args.predict, args.model or default_model(), args.device, args.top_k, args.json)
+        model = args.model or default_model()
+        return run_predict(args.predict, model, args.device or "auto", args.top_k or 5, args.json)
 
     from bertmask_gui.logs import setup_logging
 
@@ -94,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test:
         from bertmask_gui.selftest import run_self_test
 
-        return run_self_test(args.model, args.device, args.top_k)
+        return run_self_test(args.model, args.device or "auto", args.top_k or 5)
     app = _qt_application()
     window = create_window(args.model, args.device, args.top_k, args.file)
     if args.quit_after is not None:

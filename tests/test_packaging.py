@@ -63,16 +63,16 @@ def frozen_app(tmp_path, monkeypatch):
 
 
 def test_no_bundled_models_when_running_from_source():
-    from bertmask_gui.engine.models import DEFAULT_MODEL, bundled_models_dir, default_model
+    from bertmask_gui.engine.models import DEFAULT_MODEL, bundled_models_dirs, default_model
 
-    assert bundled_models_dir() is None
+    assert bundled_models_dirs() == []
     assert default_model() == DEFAULT_MODEL
 
 
 def test_bundled_model_is_found_by_name(frozen_app, tiny_bert):
-    from bertmask_gui.engine.models import bundled_models_dir, resolve_model
+    from bertmask_gui.engine.models import bundled_models_dirs, resolve_model
 
-    assert bundled_models_dir() == frozen_app / "models"
+    assert bundled_models_dirs()[0] == frozen_app / "models"
     build.copy_model(tiny_bert, frozen_app / "models" / "tiny-bert")
     assert resolve_model("tiny-bert") == (frozen_app / "models" / "tiny-bert").resolve()
 
