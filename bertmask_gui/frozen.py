@@ -11,6 +11,8 @@ import os
 import sys
 import warnings
 
+_offline_by_default = False  # True while HF_HUB_OFFLINE=1 is this module's doing, not the user's
+
 
 def is_frozen() -> bool:
     return bool(getattr(sys, "frozen", False))
@@ -23,7 +25,10 @@ def prepare_frozen_runtime() -> None:
     _ensure_streams()
     # Offline by default: huggingface_hub refuses every request while this is set.
     # A download the writer starts calls allow_hub_downloads() first.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    global _offline_by_default
+    if "HF_HUB_OFFLINE" not in os.environ:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        _offline_by_default = True
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     # The app ships torch as bytecode only: TorchScript's overload registry then warns,
     # once per overloaded function, that it cannot read the source. The app never
@@ -32,11 +37,19 @@ def prepare_frozen_runtime() -> None:
 
 
 def allow_hub_downloads() -> None:
-    """Lift the packaged app's offline default, for a download the writer started."""
-    os.environ["HF_HUB_OFFLINE"] = "0"
+    """Lift the packaged app's offline default, for a download the writer started.
+
+    An HF_HUB_OFFLINE the user set stays in force (the download then says so).
+    """
+    global _offline_by_default
+    if not _offline_by_default:
+        return
+    _offline_by_default = False
+    del os.environ["HF_HUB_OFFLINE"]
     constants = sys.modules.get("huggingface_hub.constants")
     if constants is not None:  # read once at import: update the live value too
-        constants.HF_HUB_OFFLINE = False
+        legacy = os.environ.get("TRANSFORMERS_OFFLINE", "").upper() in {"1", "ON", "YES", "TRUE"}
+        constants.HF_HUB_OFFLINE = legacy
 
 
 def _ensure_streams() -> None:

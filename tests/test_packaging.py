@@ -145,6 +145,7 @@ def test_frozen_runtime_replaces_missing_streams_and_goes_offline(monkeypatch):
     monkeypatch.setattr(sys, "stdout", None)
     monkeypatch.setattr(sys, "stderr", None)
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(frozen, "_offline_by_default", False)
     frozen.prepare_frozen_runtime()
     assert sys.stdout is not None and sys.stderr is not None
     print("a windowed app must not crash on print")
@@ -152,29 +153,37 @@ def test_frozen_runtime_replaces_missing_streams_and_goes_offline(monkeypatch):
     assert os.environ["HF_HUB_OFFLINE"] == "1"
 
 
-def test_frozen_runtime_keeps_the_users_choice_and_leaves_source_runs_alone(monkeypatch):
+def test_frozen_runtime_leaves_source_runs_alone(monkeypatch):
     from bertmask_gui import frozen
 
-    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
-    monkeypatch.setattr(sys, "frozen", True, raising=False)
-    frozen.prepare_frozen_runtime()
-    assert os.environ["HF_HUB_OFFLINE"] == "0"
-    monkeypatch.setattr(sys, "frozen", False)
-    monkeypatch.delenv("HF_HUB_OFFLINE")
+    monkeypatch.setattr(sys, "frozen", False, raising=False)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setattr(sys, "stdout", None)
     frozen.prepare_frozen_runtime()
     assert sys.stdout is None and "HF_HUB_OFFLINE" not in os.environ
 
 
-def test_allow_hub_downloads_lifts_the_live_offline_flag(monkeypatch):
+def test_a_download_lifts_the_apps_offline_default_but_not_the_users(monkeypatch):
     import huggingface_hub.constants as constants
 
     from bertmask_gui import frozen
+    from bertmask_gui.engine import download
 
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(frozen, "_offline_by_default", False)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    frozen.prepare_frozen_runtime()  # the app's own default
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)  # as if huggingface_hub was imported after it
+    download._refuse_if_offline_mode()  # what every download calls first: no refusal
+    assert constants.is_offline_mode() is False and "HF_HUB_OFFLINE" not in os.environ
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the user's own choice
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    frozen.allow_hub_downloads()
-    assert constants.is_offline_mode() is False and os.environ["HF_HUB_OFFLINE"] == "0"
+    frozen.prepare_frozen_runtime()
+    with pytest.raises(download.DownloadError, match="HF_HUB_OFFLINE"):
+        download._refuse_if_offline_mode()
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
 
 
 # ------------------------------------------------------------------ self-test

@@ -396,6 +396,10 @@ def _checked_id(repo_id: str) -> str:
 def _refuse_if_offline_mode() -> None:
     from huggingface_hub import constants
 
+    from bertmask_gui.frozen import allow_hub_downloads
+
+    allow_hub_downloads()  # the packaged app is offline by default; the writer asked for this
+
     if constants.is_offline_mode():
         raise DownloadError(OFFLINE_MODE_SENTENCE)
 
