@@ -2,6 +2,7 @@
 # Add BertMask to the Linux desktop menu (for the current user; no root needed).
 #
 #   resources/install-desktop.sh [APP]       # APP: the built app folder (default: dist/BertMask)
+#   BertMask/_internal/resources/install-desktop.sh   # from an unpacked app: installs that app
 #   resources/install-desktop.sh --source    # launch the pip-installed `bertmask-gui` instead
 #   resources/install-desktop.sh --uninstall
 #
@@ -24,7 +25,11 @@ fi
 if [ "${1:-}" = "--source" ]; then
   exec_line="bertmask-gui %f"
 else
-  app=${1:-$here/../dist/BertMask}
+  if [ -z "${1:-}" ] && [ -x "$here/../../BertMask" ]; then
+    app=$here/../..  # this script is inside a built app (BertMask/_internal/resources)
+  else
+    app=${1:-$here/../dist/BertMask}
+  fi
   if [ ! -x "$app/BertMask" ]; then
     echo "No built app at $app: run \`make package\` first, or pass the app folder." >&2
     exit 1

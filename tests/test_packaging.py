@@ -395,3 +395,17 @@ def test_built_app_starts_on_x11_under_xvfb(built_app):
     assert done.returncode == 0, done.stderr
     assert "Could not load the Qt platform plugin" not in done.stderr
     assert "Loaded tiny-bert" in log_text()[len(before):]
+
+
+@pytest.mark.slow
+@needs_build
+def test_built_app_installs_its_own_desktop_entry(built_app, tmp_path):
+    """Someone who unpacked the app (no source checkout) can add it to the menu."""
+    app, _ = built_app
+    script = app / "_internal" / "resources" / "install-desktop.sh"
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path))
+    done = subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    desktop = (tmp_path / "applications" / "bertmask.desktop").read_text(encoding="utf-8")
+    assert f'Exec="{app.resolve()}/BertMask" %f' in desktop
+    assert (tmp_path / "icons" / "hicolor" / "256x256" / "apps" / "bertmask.png").is_file()
