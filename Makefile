@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 CONSTRAINTS := packaging/constraints-dev.txt
 PYTEST_ARGS ?=
 
-.PHONY: setup run test bench clean
+.PHONY: setup run test bench soak clean package package-test install-desktop
 
 # torch is pinned (CPU build, installs locally) so no multi-GB CUDA download happens.
 $(STAMP): pyproject.toml $(CONSTRAINTS)
@@ -24,9 +24,30 @@ run: setup
 test: setup
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# 2,000 predictions with random edits: RSS growth and thread count (MODEL=DIR optional).
+soak: setup
+	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/soak.py --requests 2000 $(if $(MODEL),--model $(MODEL))
+
 # Engine vs transformers' pipeline on a bert-base-shaped model; writes docs/PERFORMANCE.md (~15 min).
 bench: setup
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
+
+# The desktop app (PyInstaller, one folder) in dist/BertMask; see packaging/README.md.
+# make package BUNDLE_MODEL=path/to/model-folder   ships that model inside the app.
+BUNDLE_MODEL ?=
+PACKAGE_ARGS ?=
+package: setup
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[package]"
+	$(BIN)/python packaging/build.py $(if $(BUNDLE_MODEL),--bundle-model "$(BUNDLE_MODEL)") $(PACKAGE_ARGS)
+
+# Builds the app with a tiny model inside and runs it: --predict, --self-test, the GUI.
+package-test: setup
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[package]"
+	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 BERTMASK_PACKAGE_TEST=1 $(BIN)/python -m pytest -m slow tests/test_packaging.py $(PYTEST_ARGS)
+
+# Adds BertMask (the built app in dist/BertMask) to the Linux desktop menu.
+install-desktop:
+	bash resources/install-desktop.sh $(APP)

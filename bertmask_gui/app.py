@@ -7,7 +7,7 @@ import logging
 import sys
 
 from bertmask_gui import APP_NAME, __version__
-from bertmask_gui.engine.models import DEFAULT_MODEL
+from bertmask_gui.engine.models import DEFAULT_MODEL, default_model
 
 log = logging.getLogger(__name__)
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -19,13 +19,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description="Explore word choices with a masked language model: type [MASK] and pick a word.",
     )
     parser.add_argument("file", nargs="?", help="a UTF-8 text file to open in the editor")
-    parser.add_argument("--model", help=f"model folder or Hugging Face id (default: {DEFAULT_MODEL})")
-    parser.add_argument("--device", choices=DEVICES, default="auto", help="where the model runs (default: auto)")
+    parser.add_argument(
+        "--model", help=f"model folder or Hugging Face id (default: the bundled model, else {DEFAULT_MODEL})"
+    )
+    parser.add_argument("--device", choices=DEVICES, help="where the model runs (default: Preferences, else auto)")
+    parser.add_argument("--top-k", type=_top_k, help="candidates per mask, 1-50 (default: Preferences, else 5)")
     parser.add_argument("--fast", action="store_true", help="int8 model on the CPU: about 2-3x faster, approximate scores")
-    parser.add_argument("--top-k", type=_top_k, default=5, help="candidates per mask, 1-50 (default: 5)")
     parser.add_argument("--predict", metavar="TEXT", help="print candidates for TEXT and exit (no window)")
     parser.add_argument("--json", action="store_true", help="with --predict: print JSON")
     parser.add_argument("--verbose", action="store_true", help="log debug details")
+    parser.add_argument("--self-test", action="store_true", help="load the model, predict a test sentence, exit")
+    parser.add_argument("--quit-after", type=int, metavar="MS", help=argparse.SUPPRESS)  # smoke tests
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     return parser.parse_args(argv)
 
@@ -46,46 +50,80 @@ def _qt_application():
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("bertmask")  # matches resources/bertmask.desktop (Wayland app id)
     return app
 
 
 def create_window(
-    model: str | None = None, device: str = "auto", top_k: int = 5, file: str | None = None, fast: bool = False
+    model: str | None = None,
+    device: str | None = None,
+    top_k: int | None = None,
+    file: str | None = None,
+    fast: bool = False,
 ):
     """The main window, not yet shown; the model starts loading when it is shown.
 
-    ``model`` None means: the folder chosen last time, else the default model.
+    ``model`` None means: the model chosen last time, else the default model;
+    ``device`` / ``top_k`` None mean: as saved in Preferences.
     """
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QIcon
 
     from bertmask_gui.paths import icon_path
     from bertmask_gui.ui.main_window import MODEL_SETTING, MainWindow
+    from bertmask_gui.ui.preferences import apply_theme, saved_device, saved_theme, saved_top_k
 
     app = _qt_application()
     app.setWindowIcon(QIcon(str(icon_path())))
+    apply_theme(saved_theme(), app)
     if model is None:
-        model = QSettings().value(MODEL_SETTING, "", type=str) or DEFAULT_MODEL
-    window = MainWindow(model, device=device, top_k=top_k, fast=fast)
+        model = QSettings().value(MODEL_SETTING, "", type=str) or default_model()
+    window = MainWindow(model, device=device or saved_device(), top_k=top_k or saved_top_k(), fast=fast)
     if file:
         window.load_text_file(file)
     return window
 
 
 def main(argv: list[str] | None = None) -> int:
+    import multiprocessing
+
+    from bertmask_gui.frozen import prepare_frozen_runtime
+
+    multiprocessing.freeze_support()
+    prepare_frozen_runtime()
     args = parse_args(argv)
     if args.predict is not None:
         from bertmask_gui.cli import run_predict
 
-        return run_predict(
-            args.predict, args.model or DEFAULT_MODEL, args.device, args.top_k, args.json, fast=args.fast
-        )
+        model = args.model or default_model()
+        return run_predict(args.predict, model, args.device or "auto", args.top_k or 5, args.json, fast=args.fast)
 
     from bertmask_gui.logs import setup_logging
 
     path = setup_logging(args.verbose)
     log.info("%s %s starting; log file %s", APP_NAME, __version__, path)
+    if args.self_test:
+        from bertmask_gui.selftest import run_self_test
+
+        return run_self_test(args.model, args.device or "auto", args.top_k or 5)
     app = _qt_application()
     window = create_window(args.model, args.device, args.top_k, args.file, fast=args.fast)
+    if args.quit_after is not None:
+        _quit_after_load(window, args.quit_after)
     window.show()
     return app.exec()
+
+
+def _quit_after_load(window, ms: int) -> None:
+    """Smoke tests: close the window ``ms`` ms after the model loaded (or failed to load)."""
+    from PySide6.QtCore import QObject, QTimer, Slot
+
+    class QuitAfterLoad(QObject):  # lives in the GUI thread: the worker's signals are queued to it
+        @Slot()
+        def arm(self, *_):
+            log.info("Model load finished; closing in %d ms (--quit-after)", ms)
+            QTimer.singleShot(ms, window.close)
+
+    quitter = QuitAfterLoad(window)
+    window.worker.loaded.connect(quitter.arm)
+    window.worker.load_failed.connect(quitter.arm)

@@ -165,6 +165,7 @@ def test_missing_default_model_says_so_and_keeps_running(qtbot, window_for):
     view = candidates_of(window)
     qtbot.waitUntil(lambda: "not available offline" in view.message(), timeout=20000)
     assert "Open model folder" in view.message()
+    assert window.open_model_button.isVisible()
     editor_of(window).setPlainText(SEED_SENTENCE)  # typing still works, nothing lost
     assert editor_of(window).toPlainText() == SEED_SENTENCE
 
@@ -246,3 +247,12 @@ sys.exit(QApplication.instance().exec())
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "QThread: Destroyed while thread is still running" not in done.stderr
+
+
+def test_panel_text_helpers():
+    from bertmask_gui.ui.candidates import mask_context, percent
+
+    text = "It was quite interesting.\n\nThe [MASK] was long"
+    start = text.index("[MASK]")
+    assert mask_context(text, start, start + 6) == "…quite interesting. The ___ was long"
+    assert [percent(0.61234), percent(0.0003), percent(1e-9)] == ["61.2%", "0.030%", "<0.001%"]

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 DEFAULT_TOP_K = 5
 WINDOW_TOKENS = 256  # context fed around a mask when the text exceeds the model's limit
 _CHARS_PER_TOKEN = 4  # rough, for cutting text before tokenizing it
+MAX_MASKS = 100  # per request: beyond this a paste of masks would cost minutes
+ROWS_PER_FORWARD = 8  # windows batched per forward pass: bounds memory on long texts
 _PLACEHOLDER = re.compile(r"^[\[<]unused\d+[\]>]$")
 _UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
@@ -48,6 +50,7 @@ class MaskResult:
 class Prediction:
     masks: tuple[MaskResult, ...]
     seconds: float = 0.0
+    note: str = ""  # a sentence for the writer when not every mask was answered
 
     def to_dict(self) -> dict:
         return {
@@ -142,25 +145,30 @@ class Predictor:
         spans = find_masks(text, self.mask_token)
         if not spans:
             return Prediction((), time.perf_counter() - started)
-        rows = self._encode(text, spans)
+        wanted = min(len(spans), MAX_MASKS)
+        note = ""
+        if wanted < len(spans):
+            note = f"The text has {len(spans)} masks; suggestions are shown for the first {MAX_MASKS}."
+        rows = self._encode(text, spans, wanted)
         probs = self._mask_probabilities(rows)
-        order = [(r, mask) for r, row in enumerate(rows) for mask in row.positions]
-        by_mask = {mask: probs[i] for i, (_, mask) in enumerate(order)}
+        order = [mask for row in rows for mask in row.positions]
+        by_mask = dict(zip(order, probs))
         results = tuple(
             MaskResult(span.start, span.end, tuple(self._top_candidates(by_mask[i], top_k)))
-            for i, span in enumerate(spans)
+            for i, span in enumerate(spans[:wanted])
         )
-        return Prediction(results, time.perf_counter() - started)
+        return Prediction(results, time.perf_counter() - started, note)
 
-    def _encode(self, text: str, spans: list[Span]) -> list[_Row]:
-        """Model inputs covering every mask: the whole text if it fits, else windows."""
+    def _encode(self, text: str, spans: list[Span], wanted: int) -> list[_Row]:
+        """Model inputs covering the first ``wanted`` masks: the whole text if it fits,
+        else windows. Masks beyond ``wanted`` stay masks but get no answer."""
         model_text, model_spans = self._to_model_text(text, spans)
         if len(model_text) <= self.max_tokens * 20:
             ids = self.tokenizer(model_text)["input_ids"]
             if len(ids) <= self.max_tokens:
                 return [self._row(ids, range(len(spans)))]
         budget = min(WINDOW_TOKENS, self.max_tokens)
-        windows = plan_windows(model_text, model_spans, budget * _CHARS_PER_TOKEN)
+        windows = plan_windows(model_text, model_spans[:wanted], budget * _CHARS_PER_TOKEN)
         rows: list[_Row] = []
         for window in windows:
             rows.extend(self._encode_window(model_text, model_spans, window, budget))
@@ -193,6 +201,8 @@ class Predictor:
         inside = [i for i, s in enumerate(spans) if window.start <= s.start and s.end <= window.end]
         ids = self.tokenizer(text[window.start : window.end], add_special_tokens=False)["input_ids"]
         positions = [i for i, token in enumerate(ids) if token == self.mask_token_id]
+        if len(positions) != len(inside):
+            raise PredictionError("The text could not be split into tokens around its masks.")
         located = dict(zip(inside, positions))
         wanted = [located[m] for m in window.masks]
         room = budget - sum(map(len, self._special_affixes))
@@ -215,6 +225,13 @@ class Predictor:
 
     def _mask_probabilities(self, rows: list[_Row]) -> torch.Tensor:
         """Softmax over the vocabulary at each mask, in row order (float32)."""
+        if len(rows) > ROWS_PER_FORWARD:
+            return torch.cat(
+                [
+                    self._mask_probabilities(rows[i : i + ROWS_PER_FORWARD])
+                    for i in range(0, len(rows), ROWS_PER_FORWARD)
+                ]
+            )
         length = max(len(r.input_ids) for r in rows)
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         input_ids = torch.full((len(rows), length), pad, dtype=torch.long)
@@ -354,7 +371,7 @@ def _place(model, device: torch.device):
         return model, device, None
     try:
         return model.to(device), device, None
-    except (RuntimeError, torch.OutOfMemoryError) as exc:
+    except Exception as exc:  # out of memory, driver error, a torch built without it...
         log.warning("Could not place the model on %s: %s", device, exc)
         model = model.to(device="cpu", dtype=torch.float32)
         notice = f"The model did not fit on the {device.type.upper()} ({_first_line(exc)}); using the CPU."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate
 
 SCORE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -27,15 +27,26 @@ class _Row:
 
 def mask_context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
     """“…really ___ the movie…”: where a mask sits, on one line."""
-    before = text[max(0, start - width) : start].replace("\n", " ")
-    after = text[end : end + width].replace("\n", " ")
+    before = _squeeze(text[max(0, start - width) : start])
+    after = _squeeze(text[end : end + width])
     lead = "…" if start > width else ""
     tail = "…" if end + width < len(text) else ""
     return f"{lead}{before.lstrip()}___{after.rstrip()}{tail}"
 
 
+def _squeeze(text: str) -> str:
+    """Runs of whitespace as one space, keeping a leading/trailing space if any."""
+    inner = " ".join(text.split())
+    lead = " " if text[:1].isspace() else ""
+    tail = " " if text[-1:].isspace() else ""
+    return f"{lead}{inner}{tail}" if inner else (" " if text else "")
+
+
 def percent(score: float) -> str:
-    return f"{score * 100:.1f}%" if score >= 0.001 else f"{score * 100:.2g}%"
+    """61.2% / 0.031%: one decimal, or two significant digits for tiny values."""
+    if score >= 0.001:
+        return f"{score * 100:.1f}%"
+    return f"{score * 100:#.2g}%" if score >= 0.00001 else "<0.001%"
 
 
 class CandidateListModel(QAbstractListModel):
@@ -176,9 +187,7 @@ class CandidateDelegate(QStyledItemDelegate):
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(palette.color(QPalette.ColorRole.WindowText))
-        text = option.fontMetrics.elidedText(
-            index.data(), Qt.TextElideMode.ElideMiddle, rect.width() - 16
-        )
+        text = QFontMetrics(font).elidedText(index.data(), Qt.TextElideMode.ElideRight, rect.width() - 16)
         painter.drawText(
             rect.adjusted(8, 4, -8, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text
         )

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -21,6 +22,8 @@ from bertmask_gui import APP_NAME, __version__, startup_trace
 from bertmask_gui.engine.masks import Span, find_masks
 from bertmask_gui.ui.candidates import CandidateView
 from bertmask_gui.ui.editor import MaskEditor
+from bertmask_gui.ui.model_dialog import choose_model
+from bertmask_gui.ui.preferences import open_preferences, restore_window, save_window
 from bertmask_gui.ui.worker import LoadRequest, PredictRequest, WorkerThread
 
 log = logging.getLogger(__name__)
@@ -75,7 +78,9 @@ class MainWindow(QMainWindow):
         self.worker.result_ready.connect(self._on_result)
         self.worker.prediction_failed.connect(self._on_prediction_failed)
         self._started = False
+        self._closing = False
         self._show_loading(model)
+        restore_window(self)  # geometry and prediction delay from Preferences
 
     # ------------------------------------------------------------------ layout
     def _build_layout(self) -> None:
@@ -87,6 +92,10 @@ class MainWindow(QMainWindow):
         title.setStyleSheet("font-weight: bold; padding: 6px 8px;")
         layout.addWidget(title)
         layout.addWidget(self.candidates)
+        self.open_model_button = QPushButton("Open model folder…", panel)
+        self.open_model_button.setVisible(False)  # shown when no model could be loaded
+        self.open_model_button.clicked.connect(self.choose_model_folder)
+        layout.addWidget(self.open_model_button)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.editor)
         splitter.addWidget(panel)
@@ -122,6 +131,14 @@ class MainWindow(QMainWindow):
         self.predict_action = self._action("&Predict now", self.predict_now)
         self.predict_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         edit_menu.addAction(self.predict_action)
+        edit_menu.addSeparator()
+        self.preferences_action = self._action("Pre&ferences…", lambda: open_preferences(self))
+        self.preferences_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        edit_menu.addAction(self.preferences_action)
+
+        model_menu = self.menuBar().addMenu("&Model")
+        self.choose_model_action = self._action("&Choose model…", lambda: choose_model(self))
+        model_menu.addAction(self.choose_model_action)
 
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self._action("&About BertMask", self._about))
@@ -143,6 +160,8 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._start_worker)
 
     def _start_worker(self) -> None:
+        if self._closing:  # closed before this queued start ran
+            return
         startup_trace.trace("window-shown")
         self._thread.start()
         self.worker.request_load(LoadRequest(self.model_name, self.device_choice, self.fast))
@@ -174,6 +193,7 @@ class MainWindow(QMainWindow):
 
     def _on_loaded(self, info: dict) -> None:
         self._model_ready = True
+        self.open_model_button.setVisible(False)
         self.model_name = info["name"]
         self.model_label.setText(display_name(info["name"]))
         self.model_label.setToolTip(info["folder"])
@@ -188,6 +208,7 @@ class MainWindow(QMainWindow):
     def _on_load_failed(self, model: str, sentence: str) -> None:
         self.statusBar().showMessage(f"Could not load {display_name(model)}.")
         if self.worker.predictor is None:
+            self.open_model_button.setVisible(True)
             self.model_label.setText("No model")
             self.candidates.model().clear()
             self.candidates.set_message(sentence)
@@ -221,6 +242,8 @@ class MainWindow(QMainWindow):
         self.candidates.model().set_prediction(prediction, text)
         self.candidates.set_message("" if prediction.masks else NO_MASK_MESSAGE)
         self.timing_label.setText(f"{prediction.seconds * 1000:.0f} ms")
+        if prediction.note:
+            self.statusBar().showMessage(prediction.note, 10000)
         if prediction.masks and startup_trace.enabled():
             startup_trace.trace("first-candidates")
             QTimer.singleShot(0, self.close)
@@ -291,7 +314,9 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- closing
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        self._closing = True
         self._debounce.stop()
+        save_window(self)
         self.hide()
         self._thread.shutdown()
         super().closeEvent(event)

@@ -107,7 +107,7 @@ class PredictionWorker(QObject):
         try:
             predictor = self._load_predictor(request)
         except Exception as exc:  # every failure becomes a sentence, never a crash
-            log.warning("Loading %s failed", request.model, exc_info=True)
+            _log_failure(exc, "Loading %s failed", request.model)
             self.load_failed.emit(request.model, _sentence(exc, "The model could not be loaded"))
             return
         self.predictor = predictor
@@ -127,12 +127,22 @@ class PredictionWorker(QObject):
         try:
             prediction = self.predictor.predict(request.text, top_k=request.top_k)
         except Exception as exc:
-            log.warning("Prediction %d failed", request.request_id, exc_info=True)
+            _log_failure(exc, "Prediction %d failed", request.request_id)
             self.prediction_failed.emit(
                 request.request_id, _sentence(exc, "The prediction failed")
             )
             return
         self.result_ready.emit(request.request_id, prediction)
+
+
+def _log_failure(exc: Exception, message: str, *args) -> None:
+    """Expected failures (a missing model…) in one line; surprises with a traceback."""
+    from bertmask_gui.engine.errors import BertMaskError
+
+    if isinstance(exc, BertMaskError):
+        log.info(message + ": %s", *args, exc)
+    else:
+        log.error(message, *args, exc_info=True)
 
 
 def _sentence(exc: Exception, fallback: str) -> str:

@@ -1,0 +1,83 @@
+"""Whatever the writer types or pastes: predictions or one clear sentence, never a crash."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bertmask_gui.engine.errors import BertMaskError
+from bertmask_gui.engine.masks import find_masks
+from bertmask_gui.engine.predictor import MAX_MASKS
+
+WEIRD_TEXTS = [
+    "",
+    "no mask at all",
+    "[MASK]",
+    "[MASK][MASK][MASK]",
+    " ".join(["[MASK]"] * 50),
+    "I [mask] it and I [ MASK ] it and I [Mask] it.",
+    "un[MASK]able",
+    "😀 [MASK] 🎉🎉 and 👩‍👩‍👧 [MASK]",
+    "東京は[MASK]です。日本語の文章。",
+    "שלום [MASK] עולם",
+    "مرحبا [MASK] بالعالم",
+    "cafe\u0301 [MASK] nai\u0308ve",
+    "line one\r\nline [MASK] two\r\n",
+    "tabs\tand\u00a0nbsp [MASK]\u2028next",
+    "[MASK]" + "x" * 5000,  # one huge unknown 'word' next to the mask
+    "<s> </s> [CLS] [SEP] [PAD] [MASK] <pad>",
+]
+
+
+@pytest.mark.parametrize("text", WEIRD_TEXTS, ids=range(len(WEIRD_TEXTS)))
+@pytest.mark.parametrize("which", ["bert", "roberta"])
+def test_weird_text_predicts_or_says_why(which, text, bert_predictor, roberta_predictor):
+    predictor = bert_predictor if which == "bert" else roberta_predictor
+    try:
+        result = predictor.predict(text, top_k=5)
+    except BertMaskError as exc:  # allowed: a sentence, not a crash
+        assert str(exc).endswith(".")
+        return
+    spans = find_masks(text, predictor.mask_token)
+    assert [(m.start, m.end) for m in result.masks] == [(s.start, s.end) for s in spans]
+    for mask in result.masks:
+        assert len(mask.candidates) == 5
+
+
+def test_five_megabyte_paste_with_masks(bert_predictor):
+    text = ("The dog ran home and the cat sat in the house. " * 2000 + "I really [MASK] it. ") * 55
+    assert len(text) > 5_000_000
+    result = bert_predictor.predict(text)
+    assert len(result.masks) == 55 and all(m.candidates for m in result.masks)
+    assert all(text[m.start : m.end] == "[MASK]" for m in result.masks)
+
+
+def test_too_many_masks_are_capped_with_a_sentence(bert_predictor):
+    text = "word [MASK] " * (MAX_MASKS + 20)
+    result = bert_predictor.predict(text)
+    assert len(result.masks) == MAX_MASKS
+    assert f"{MAX_MASKS + 20} masks" in result.note
+
+
+_alphabet = st.characters(
+    blacklist_categories=("Cs",),  # lone surrogates cannot come from the editor
+    blacklist_characters="\x00",
+)
+_chunks = st.lists(
+    st.one_of(st.text(_alphabet, max_size=12), st.sampled_from(["[MASK]", "[mask]", "[ MASK ]", " ", "\n"])),
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(chunks=_chunks)
+def test_any_text_gets_one_answer_per_mask(bert_predictor, chunks):
+    text = "".join(chunks)
+    spans = find_masks(text)
+    try:
+        result = bert_predictor.predict(text, top_k=3)
+    except BertMaskError:
+        return
+    assert [(m.start, m.end) for m in result.masks] == [(s.start, s.end) for s in spans[:MAX_MASKS]]
+    assert all(len(m.candidates) == 3 for m in result.masks)

@@ -1,0 +1,179 @@
+"""Worker faults, soak, and the security rules: the writer loses nothing, ever."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bertmask_gui.engine.errors import BertMaskError, ModelNotFoundError
+from bertmask_gui.engine.models import is_hub_id
+from bertmask_gui.engine.predictor import Predictor
+from bertmask_gui.ui.worker import LoadRequest, PredictionWorker, PredictRequest, WorkerThread
+
+from conftest import ROOT, SEED_SENTENCE
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+class _Sleepy:
+    name = folder = "fake"
+    device_name = "cpu"
+    mask_token = "[MASK]"
+    notices: list = []
+
+    def __init__(self):
+        self.calls = 0
+
+    def predict(self, text, top_k=5):
+        self.calls += 1
+        time.sleep(0.2)
+        return text
+
+
+def test_thousand_request_burst_keeps_one_pending(qtbot):
+    predictor = _Sleepy()
+    worker = PredictionWorker(load_predictor=lambda request: predictor)
+    thread = WorkerThread(worker)
+    thread.start()
+    with qtbot.waitSignal(worker.loaded, timeout=5000):
+        worker.request_load(LoadRequest("fake"))
+    for i in range(1, 1001):
+        worker.request_prediction(PredictRequest(i, f"{i} [MASK]"))
+    with qtbot.waitSignal(worker.result_ready, timeout=10000, check_params_cb=lambda rid, _: rid == 1000):
+        pass
+    assert predictor.calls <= 3  # the first, then only the newest
+    assert thread.shutdown(5000)
+
+
+def test_close_during_model_load_exits_cleanly(tiny_bert):
+    code = f"""
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from bertmask_gui.app import create_window
+w = create_window(model={str(tiny_bert)!r}, device='cpu')
+w.show()
+QTimer.singleShot(30, w.close)  # torch is still importing in the worker
+QTimer.singleShot(60, QApplication.quit)
+sys.exit(QApplication.instance().exec())
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "QThread" not in done.stderr
+
+
+def test_soak_memory_and_threads_stay_flat(tiny_bert, qapp):
+    from soak import soak
+
+    figures = soak(str(tiny_bert), requests=150, warmup=30)
+    assert figures["rss_end_mb"] - figures["rss_start_mb"] < 30, figures
+    assert figures["threads_end"] <= figures["threads_start"], figures
+
+
+# ------------------------------------------------------------------- security
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to open a connection fails the test."""
+    attempts = []
+
+    def refuse(self, address, *args, **kwargs):
+        attempts.append(address)
+        raise OSError("network disabled in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)  # the app must not rely on it
+    return attempts
+
+
+def test_loading_and_predicting_never_touch_the_network(no_network, tiny_bert):
+    with pytest.raises(ModelNotFoundError):
+        Predictor.load("bert-base-uncased")
+    with pytest.raises(ModelNotFoundError):
+        Predictor.load("someone/some-model")
+    predictor = Predictor.load(str(tiny_bert))
+    predictor.predict(SEED_SENTENCE)
+    assert no_network == []
+
+
+def _copy_model(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target)
+    return target
+
+
+def test_remote_code_in_a_model_folder_never_runs(tiny_bert, tmp_path):
+    folder = _copy_model(tiny_bert, tmp_path / "remote-code")
+    marker = tmp_path / "ran.txt"
+    (folder / "evil.py").write_text(
+        f"open({str(marker)!r}, 'w').write('ran')\n"
+        "from transformers import BertForMaskedLM as EvilModel\n"
+        "from transformers import BertConfig as EvilConfig\n"
+    )
+    config = json.loads((folder / "config.json").read_text())
+    config["auto_map"] = {"AutoConfig": "evil.EvilConfig", "AutoModelForMaskedLM": "evil.EvilModel"}
+    (folder / "config.json").write_text(json.dumps(config))
+    try:
+        Predictor.load(str(folder)).predict(SEED_SENTENCE)
+    except BertMaskError:
+        pass  # refusing the folder is fine too; running its code is not
+    assert not marker.exists()
+
+
+def test_pickle_weights_beside_safetensors_are_never_unpickled(tiny_bert, tmp_path):
+    import pickle
+
+    folder = _copy_model(tiny_bert, tmp_path / "both")
+    marker = tmp_path / "unpickled.txt"
+
+    class Bomb:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    (folder / "pytorch_model.bin").write_bytes(pickle.dumps(Bomb()))
+    Predictor.load(str(folder)).predict(SEED_SENTENCE)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("name", ["../etc", "a/../../b", "/abs/../x", "..", "a b", "org/../../model", ""])
+def test_user_model_ids_cannot_traverse_paths(name):
+    assert not is_hub_id(name)
+
+
+def test_log_never_contains_the_text(qtbot, tiny_bert, tmp_path, qt_app_identity):
+    from bertmask_gui.app import create_window
+
+    log_file = tmp_path / "bertmask.log"
+    handler = logging.FileHandler(log_file, encoding="utf-8")
+    root = logging.getLogger()
+    root.addHandler(handler)
+    old_level = root.level
+    root.setLevel(logging.DEBUG)
+    try:
+        window = create_window(model=str(tiny_bert), device="cpu")
+        qtbot.addWidget(window)
+        window.show()
+        secret = "Zanzibar quokka [MASK] marmalade"
+        window.editor.setPlainText(secret)
+        qtbot.waitUntil(lambda: window.candidates.model().rowCount() > 0, timeout=20000)
+        window.worker.predictor.predict = None  # make the next prediction fail, and be logged
+        window.editor.setPlainText(secret + " again [MASK]")
+        window.predict_now()
+        qtbot.waitUntil(lambda: "failed" in window.candidates.message().lower(), timeout=20000)
+        window.close()
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+        handler.close()
+    logged = log_file.read_text(encoding="utf-8")
+    assert "Prediction" in logged  # the failure was logged...
+    for word in ("Zanzibar", "quokka", "marmalade"):
+        assert word not in logged  # ...without the text
