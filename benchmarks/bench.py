@@ -337,11 +337,11 @@ def main(argv=None) -> int:
         print("6. Memory (separate processes)")
         memory(folder, out)
     out["load_after"] = _loadavg()
+    out["section_when"] = {section: out["when"] for section in sorted(only)}
     json_path = Path(args.json) if args.json else (None if args.quick else ROOT / "docs" / "performance.json")
     if args.only and json_path and json_path.is_file():  # keep the other sections' figures
         old = json.loads(json_path.read_text())
-        runs_note = old.get("note") or f"Other sections: run of {old['when']}."
-        out = {**old, **out, "note": f"Sections {', '.join(sorted(only))} re-run {out['when']}. {runs_note}"}
+        out = {**old, **out, "section_when": {**old.get("section_when", {}), **out["section_when"]}}
     if json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(out, indent=2) + "\n")
