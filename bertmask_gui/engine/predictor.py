@@ -32,8 +32,13 @@ _UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 @dataclass(frozen=True)
 class Candidate:
     token: str  # as a writer reads it
-    score: float  # the model's probability at the mask
+    score: float  # the model's probability at the mask (pieces); see MaskResult.score_label
     token_id: int
+    # Whole-word mode (engine.ranking): all pieces, the ranking score (natural log), and
+    # whether this is the word the writer selected.
+    token_ids: tuple[int, ...] = ()
+    log_score: float | None = None
+    original: bool = False
 
 
 @dataclass(frozen=True)
@@ -41,23 +46,39 @@ class MaskResult:
     start: int  # character offsets of the mask in the writer's text
     end: int
     candidates: tuple[Candidate, ...]
+    score_label: str = "probability at the mask"  # what Candidate.score means, for the UI/CLI
+    original: str | None = None  # selection mode: the selected text
 
 
 @dataclass(frozen=True)
 class Prediction:
     masks: tuple[MaskResult, ...]
     seconds: float = 0.0
+    mode: str = "pieces"  # "pieces" (raw tokens), "words" (whole words), "span" (selection)
+    fills: tuple = ()  # engine.jointfill.Fill: complete joint fillings of all masks
+    fills_label: str = ""
+    forward_passes: int = 0  # model forward passes this prediction cost
 
     def to_dict(self) -> dict:
         return {
+            "mode": self.mode,
+            "forward_passes": self.forward_passes,
             "masks": [
                 {
                     "start": m.start,
                     "end": m.end,
-                    "candidates": [{"token": c.token, "score": c.score} for c in m.candidates],
+                    "score_label": m.score_label,
+                    "candidates": [
+                        {"token": c.token, "score": c.score, **({"original": True} if c.original else {})}
+                        for c in m.candidates
+                    ],
                 }
                 for m in self.masks
-            ]
+            ],
+            "fills": [
+                {"words": list(f.words), "score": f.score} for f in self.fills
+            ],
+            **({"fills_label": self.fills_label} if self.fills else {}),
         }
 
 
@@ -86,6 +107,7 @@ class Predictor:
         self._special_affixes = _special_affixes(tokenizer)
         self._usable: dict[int, str | None] = {}
         self._rows = None  # which hidden states the LM head sees; set per forward
+        self.forward_passes = 0  # batched model forward passes so far (cost accounting)
         model.base_model.register_forward_hook(self._keep_mask_rows_only)
 
     # ----------------------------------------------------------------- loading
@@ -116,9 +138,30 @@ class Predictor:
         return self.device.type
 
     # -------------------------------------------------------------- predicting
-    def predict(self, text: str, top_k: int = DEFAULT_TOP_K) -> Prediction:
-        """Ranked candidates for every mask in ``text``; no mask gives no results."""
+    def predict(self, text: str, top_k: int = DEFAULT_TOP_K, mode: str = "words", filters=None) -> Prediction:
+        """Ranked candidates for every mask in ``text``; no mask gives no results.
+
+        ``mode="words"`` (default): whole words of 1-3 pieces ranked by PLL-word-l2r, with
+        ``filters`` (engine.filters.Filters) and fill-all rows (engine.ranking).
+        ``mode="pieces"``: the model's raw single-token ranking, exactly as
+        ``transformers.pipeline("fill-mask")`` gives it.
+        """
+        if mode != "pieces":
+            from bertmask_gui.engine.ranking import predict_words
+
+            return predict_words(self, text, top_k, filters)
+        return self.predict_pieces(text, top_k)
+
+    def predict_span(self, text: str, start: int, end: int, top_k: int = DEFAULT_TOP_K, filters=None) -> Prediction:
+        """Whole-word alternatives for text[start:end] (a selected word), text unchanged."""
+        from bertmask_gui.engine.ranking import predict_span
+
+        return predict_span(self, text, start, end, top_k, filters)
+
+    def predict_pieces(self, text: str, top_k: int = DEFAULT_TOP_K) -> Prediction:
+        """The raw single-token ranking at every mask (equal to the fill-mask pipeline)."""
         started = time.perf_counter()
+        passes = self.forward_passes
         spans = find_masks(text, self.mask_token)
         if not spans:
             return Prediction((), time.perf_counter() - started)
@@ -130,7 +173,7 @@ class Predictor:
             MaskResult(span.start, span.end, tuple(self._top_candidates(by_mask[i], top_k)))
             for i, span in enumerate(spans)
         )
-        return Prediction(results, time.perf_counter() - started)
+        return Prediction(results, time.perf_counter() - started, forward_passes=self.forward_passes - passes)
 
     def _encode(self, text: str, spans: list[Span]) -> list[_Row]:
         """Model inputs covering every mask: the whole text if it fits, else windows."""
@@ -195,6 +238,7 @@ class Predictor:
 
     def _mask_probabilities(self, rows: list[_Row]) -> torch.Tensor:
         """Softmax over the vocabulary at each mask, in row order (float32)."""
+        self.forward_passes += 1
         length = max(len(r.input_ids) for r in rows)
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         input_ids = torch.full((len(rows), length), pad, dtype=torch.long)
