@@ -58,7 +58,11 @@ def _candidates(words, top_k: int, filters: Filters, cased: bool, original: str 
             score += KEEP_MEANING_WEIGHT * word.keep_score
         scored.append((score, shown, word))
     scored.sort(key=lambda t: t[0], reverse=True)
-    scored = scored[:top_k]
+    shown_list = scored[:top_k]
+    if original is not None and not any(same_word(s, original) for _, s, _ in shown_list):
+        # The writer's own word is always shown (marked), so they see where it stands.
+        shown_list += [t for t in scored if same_word(t[1], original)][:1]
+    scored = shown_list
     return [
         Candidate(shown, share, word.pieces[0], word.pieces, score, same_word(shown, original))
         for (score, shown, word), share in zip(scored, shares([s for s, _, _ in scored]))
