@@ -24,6 +24,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--top-k", type=_top_k, default=5, help="candidates per mask, 1-50 (default: 5)")
     parser.add_argument("--predict", metavar="TEXT", help="print candidates for TEXT and exit (no window)")
     parser.add_argument("--json", action="store_true", help="with --predict: print JSON")
+    parser.add_argument(
+        "--pieces", action="store_true", help="with --predict: the model's raw single-token ranking, not whole words"
+    )
     parser.add_argument("--verbose", action="store_true", help="log debug details")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     return parser.parse_args(argv)
@@ -74,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.predict is not None:
         from bertmask_gui.cli import run_predict
 
-        return run_predict(args.predict, args.model or DEFAULT_MODEL, args.device, args.top_k, args.json)
+        return run_predict(
+            args.predict, args.model or DEFAULT_MODEL, args.device, args.top_k, args.json, pieces=args.pieces
+        )
 
     from bertmask_gui.logs import setup_logging
 
