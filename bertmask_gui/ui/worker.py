@@ -29,6 +29,9 @@ class PredictRequest:
     request_id: int
     text: str
     top_k: int = 5
+    mode: str = "words"  # "words" (whole words), "pieces" (raw tokens), "span" (selection)
+    span: tuple[int, int] | None = None  # selection mode: the selected characters
+    filters: object | None = None  # engine.filters.Filters
 
 
 def _load_predictor(request: LoadRequest):
@@ -123,7 +126,7 @@ class PredictionWorker(QObject):
     def _predict(self, request: PredictRequest) -> None:
         self.predictions_run += 1
         try:
-            prediction = self.predictor.predict(request.text, top_k=request.top_k)
+            prediction = _run(self.predictor, request)
         except Exception as exc:
             log.warning("Prediction %d failed", request.request_id, exc_info=True)
             self.prediction_failed.emit(
@@ -131,6 +134,15 @@ class PredictionWorker(QObject):
             )
             return
         self.result_ready.emit(request.request_id, prediction)
+
+
+def _run(predictor, request: PredictRequest):
+    if request.span is not None:
+        start, end = request.span
+        return predictor.predict_span(request.text, start, end, top_k=request.top_k, filters=request.filters)
+    if request.mode == "words" and request.filters is None:
+        return predictor.predict(request.text, top_k=request.top_k)
+    return predictor.predict(request.text, top_k=request.top_k, mode=request.mode, filters=request.filters)
 
 
 def _sentence(exc: Exception, fallback: str) -> str:
