@@ -75,6 +75,7 @@ class DocumentController(QObject):
         self.window = window
         self.editor = window.editor
         self.path: Path | None = None
+        self.newline = "\n"  # the open file's line ending (the editor itself uses \n)
         self.autosave = Autosave(folder or autosave_folder())
         self._lock = QLockFile(str(self.autosave.lock_path))
         self._lock.setStaleLockTime(0)
@@ -166,6 +167,7 @@ class DocumentController(QObject):
         if not self.maybe_save():
             return
         self.editor.setPlainText("")
+        self.newline = "\n"
         self._set_path(None)
         self.autosave.clear()
 
@@ -190,6 +192,7 @@ class DocumentController(QObject):
         except DocumentError as exc:
             self.window._warn(str(exc))
             return False
+        self.newline = "\r\n" if "\r\n" in text else "\n"
         self.editor.setPlainText(text)
         self._set_path(path)
         self._remember(path.resolve())
@@ -214,7 +217,8 @@ class DocumentController(QObject):
 
     def _write(self, path: Path) -> bool:
         try:
-            save_atomic(path, self.editor.toPlainText())
+            text = self.editor.toPlainText()
+            save_atomic(path, text.replace("\n", self.newline) if self.newline != "\n" else text)
         except DocumentError as exc:
             self.window._warn(str(exc))
             return False
