@@ -40,6 +40,24 @@ def unable_rule(predictor):
     return rule
 
 
+def ending_first_rule(predictor):
+    """The model is surest of ``##able`` (before a real word), then of ``un`` before it."""
+    un, able, good, mask = ids(predictor, "un", "##able", "good", "[MASK]")
+
+    def rule(left, right):
+        if left == un:
+            return {able: 0.9}
+        if right == able:
+            return {un: 0.7}
+        if left == mask and right != mask:
+            return {able: 0.95, good: 0.01}
+        if right == mask:
+            return {un: 0.3}
+        return {good: 0.2}
+
+    return rule
+
+
 # ----------------------------------------------------------- multi-piece words
 def test_multi_piece_word_the_model_prefers_comes_out_whole(bert_predictor, monkeypatch):
     install(monkeypatch, bert_predictor, unable_rule(bert_predictor))
@@ -62,10 +80,17 @@ def test_pieces_mode_shows_the_bare_pieces_whole_words_do_not(bert_predictor, mo
     assert "unable" not in pieces  # one mask, one token: the raw ranking cannot say it
 
 
-def test_one_request_costs_four_forward_passes(bert_predictor, monkeypatch):
+def test_one_request_costs_three_or_four_forward_passes(bert_predictor, monkeypatch):
     lm = install(monkeypatch, bert_predictor, unable_rule(bert_predictor))
     result = bert_predictor.predict("It was [MASK] to come, [MASK] said.", top_k=5, filters=Filters(fill_all=False))
-    assert result.forward_passes == lm.calls == 4  # generation 3 (1-3 pieces), scoring 1
+    # 3 generation passes (1-3 pieces, most confident first); this model fills its words
+    # left to right, so every PLL-word-l2r term was already computed: no scoring pass.
+    assert result.forward_passes == lm.calls == 3
+    lm.calls = 0
+    right_to_left = install(monkeypatch, bert_predictor, ending_first_rule(bert_predictor))
+    result = bert_predictor.predict("It was [MASK] to come.", top_k=5)
+    assert result.masks[0].candidates[0].token == "unable"
+    assert result.forward_passes == right_to_left.calls == 4  # + 1 pass for the l2r terms
     assert bert_predictor.predict("It was [MASK].", mode="pieces").forward_passes == 1
 
 
@@ -170,7 +195,7 @@ def test_selection_treats_the_span_as_the_mask_and_marks_the_original(bert_predi
     assert [c.original for c in mask.candidates][:3] == [False, True, False]
     love = bert_predictor.tokenizer.convert_tokens_to_ids("love")
     assert lm.rows_seen and all(love not in row for row in lm.rows_seen[:3])  # the word is masked
-    assert result.mode == "span" and result.forward_passes == 4
+    assert result.mode == "span" and result.forward_passes == lm.calls in (3, 4)  # no keep-meaning pass
 
 
 def test_meaning_keeping_ranking_keeps_the_sense(bert_predictor, monkeypatch):

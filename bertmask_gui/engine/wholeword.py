@@ -197,6 +197,12 @@ def generate(
             first_rows.append((ids, [pos + j for j in range(n)]))
             keys.append((c, n))
     first = dict(zip(keys, forward_log_probs(predictor, first_rows)))
+    # Every distribution computed, by (context, length, filled pieces) -> {position: log p}.
+    # A PLL-word-l2r term is such a distribution (pieces before j filled, the rest
+    # masked), so generation rows that filled left to right are reused for scoring.
+    seen: dict[tuple, dict[int, torch.Tensor]] = {
+        (c, n, frozenset()): dict(enumerate(logps)) for (c, n), logps in first.items()
+    }
 
     finished: list[_Partial] = []
     for c, ctx in enumerate(contexts):
@@ -218,6 +224,7 @@ def generate(
         grown = []
         for p, logps in zip(open_, forward_log_probs(predictor, rows)):
             free = [j for j in range(p.n) if j not in p.filled]
+            seen[(p.ctx_index, p.n, frozenset(p.filled.items()))] = dict(zip(free, logps))
             grown += _extend(kinds, contexts[p.ctx_index], p, logps, free, beam)
         grown = _prune(grown, beam)
         finished += [p for p in grown if len(p.filled) == p.n and p.n > 1]
@@ -239,24 +246,25 @@ def generate(
             if text is not None:
                 texts[seq] = text
         words_text.append(texts)
-    # Pass N+1: PLL-word-l2r terms for pieces 2..n (piece 1 comes from pass 1).
+    # Last pass: the PLL-word-l2r terms not seen yet (words filled right to left).
     score_rows, score_keys = [], []
     for c, ctx in enumerate(contexts):
         for seq in words_text[c]:
             for j in range(1, len(seq)):
-                key = (c, len(seq), seq[:j])
-                if key not in score_keys:
+                key = (c, len(seq), frozenset(enumerate(seq[:j])))
+                if j not in seen.get(key, {}) and key not in score_keys:
                     ids, pos = expand(predictor, ctx, len(seq), dict(enumerate(seq[:j])))
                     score_rows.append((ids, [pos + j]))
                     score_keys.append(key)
-    later = dict(zip(score_keys, forward_log_probs(predictor, score_rows)))
+    for key, (logp,) in zip(score_keys, forward_log_probs(predictor, score_rows)):
+        seen.setdefault(key, {})[len(key[2])] = logp
     results = []
     for c in range(len(contexts)):
         best: dict[str, Word] = {}
         for seq, text in words_text[c].items():
-            total = float(first[(c, len(seq))][0][seq[0]])
-            for j in range(1, len(seq)):
-                total += float(later[(c, len(seq), seq[:j])][0][seq[j]])
+            total = 0.0
+            for j in range(len(seq)):
+                total += float(seen[(c, len(seq), frozenset(enumerate(seq[:j])))][j][seq[j]])
             if text not in best or best[text].log_score < total:
                 best[text] = Word(text, seq, total)
         results.append(sorted(best.values(), key=lambda w: w.log_score, reverse=True))

@@ -151,7 +151,10 @@ class WriterTools(QObject):
         """The candidate list was reset: match the fill-all list, the notes, the focus."""
         shown = self.window._shown
         prediction = shown[1] if shown and self.candidates.model().rowCount() else None
-        self._show_fills(getattr(prediction, "fills", ()) if prediction else ())
+        fills = getattr(prediction, "fills", ()) if prediction else ()
+        self._show_fills(fills)
+        if fills:
+            self.fills_title.setText(f"Fill all masks together (% = {prediction.fills_label})")
         if prediction is not None and prediction.masks:
             label = getattr(prediction.masks[0], "score_label", "probability at the mask")
             mode = "whole words" if prediction.mode != "pieces" else "raw word pieces"
