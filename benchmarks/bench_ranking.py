@@ -49,6 +49,15 @@ def main(argv=None) -> int:
     from bertmask_gui.engine.predictor import Predictor
 
     predictor = Predictor.load(args.model, device=args.device)
+    work = {"rows": 0, "tokens": 0}
+    inner = predictor._mask_probabilities
+
+    def counting(rows):  # rows and tokens through the encoder: the load-independent cost
+        work["rows"] += len(rows)
+        work["tokens"] += len(rows) * max(len(r.input_ids) for r in rows)
+        return inner(rows)
+
+    predictor._mask_probabilities = counting
     long_text = "The dog ran home and the cat sat in the house. " * 2000 + SENTENCE
     cases = [
         ("pieces, 1 mask", lambda: predictor.predict(SENTENCE, mode="pieces")),
@@ -62,15 +71,21 @@ def main(argv=None) -> int:
         ("whole words, 1 mask, 20k-word text", lambda: predictor.predict(long_text)),
     ]
     print(f"model {args.model} on {predictor.device_name}, torch threads {__import__('torch').get_num_threads()}")
-    print(f"{'ranking':<38} {'passes':>6} {'median s':>9} {'min s':>7}")
+    print(f"{'ranking':<38} {'passes':>6} {'rows':>5} {'tokens':>7} {'median s':>9} {'min s':>7}")
     for name, run in cases:
         result = run()  # warm-up (and the vocabulary classification, once)
+        work.update(rows=0, tokens=0)
+        run()
+        rows, tokens = work["rows"], work["tokens"]
         times = []
         for _ in range(args.repeat):
             started = time.perf_counter()
             result = run()
             times.append(time.perf_counter() - started)
-        print(f"{name:<38} {result.forward_passes:>6} {statistics.median(times):>9.3f} {min(times):>7.3f}")
+        print(
+            f"{name:<38} {result.forward_passes:>6} {rows:>5} {tokens:>7} "
+            f"{statistics.median(times):>9.3f} {min(times):>7.3f}"
+        )
     return 0
 
 

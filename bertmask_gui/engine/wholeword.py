@@ -37,7 +37,7 @@ import torch
 from bertmask_gui.engine.filters import is_writable
 
 MAX_PIECES = 3
-BEAM = 6  # partial fillings kept per (mask, length) while generating
+BEAM = 4  # partial fillings kept per (mask, length) while generating
 _NEG = float("-inf")
 
 
