@@ -244,3 +244,17 @@ def test_crlf_files_keep_their_line_endings(qtbot, window, tmp_path):
     type_into(qtbot, window, "zero ")
     window.documents.save()
     assert path.read_bytes() == b"zero one\r\ntwo\r\n"
+
+
+def test_a_running_window_is_not_taken_for_a_crash(qtbot, window, tiny_bert):
+    """Two windows at once: the second never offers (or deletes) the first one's autosave."""
+    from bertmask_gui.app import create_window
+
+    type_into(qtbot, window, "still being written")
+    window.documents.autosave_now()
+    assert window.documents._lock.isLocked()
+    other = create_window(model=str(tiny_bert), device="cpu")
+    qtbot.addWidget(other)
+    assert other.documents.autosave.orphans(other.documents._session_alive) == []
+    assert window.documents.autosave.file.exists()
+    other.close()

@@ -245,6 +245,9 @@ class DocumentController(QObject):
             self.autosave.clear()
             return
         if not self._lock.isLocked():
+            # The lock says "this session is alive" to other instances: take it before the
+            # first autosave file exists, in a folder that exists.
+            self.autosave.folder.mkdir(parents=True, exist_ok=True)
             self._lock.tryLock(0)
         try:
             self.autosave.write(self.editor.toPlainText(), str(self.path) if self.path else None)
