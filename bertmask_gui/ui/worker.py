@@ -112,6 +112,7 @@ class PredictionWorker(QObject):
             log.warning("Loading %s failed", request.model, exc_info=True)
             self.load_failed.emit(request.model, _sentence(exc, "The model could not be loaded"))
             return
+        _warm_up(predictor)
         self.predictor = predictor
         self.loaded.emit(
             {
@@ -134,6 +135,18 @@ class PredictionWorker(QObject):
             )
             return
         self.result_ready.emit(request.request_id, prediction)
+
+
+def _warm_up(predictor) -> None:
+    """Classify the vocabulary for whole words now, not on the first prediction."""
+    if getattr(predictor, "tokenizer", None) is None:
+        return
+    try:
+        from bertmask_gui.engine.wholeword import piece_kinds
+
+        piece_kinds(predictor)
+    except Exception:  # only an optimisation: the first prediction will do it
+        log.warning("Preparing whole-word ranking failed", exc_info=True)
 
 
 def _run(predictor, request: PredictRequest):
