@@ -177,3 +177,81 @@ def test_log_never_contains_the_text(qtbot, tiny_bert, tmp_path, qt_app_identity
     assert "Prediction" in logged  # the failure was logged...
     for word in ("Zanzibar", "quokka", "marmalade"):
         assert word not in logged  # ...without the text
+
+
+# ------------------------------------------------------------------ lost text
+def _wait_for_line(process: subprocess.Popen, wanted: str, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if wanted in line:
+            return line.strip()
+        if not line and process.poll() is not None:
+            break
+    process.kill()
+    raise AssertionError(f"never printed {wanted!r}: {process.stderr.read()}")
+
+
+def test_kill_9_during_save_leaves_the_old_file_intact(tmp_path):
+    target = tmp_path / "novel.txt"
+    target.write_text("The old, safe text.\n", encoding="utf-8")
+    # The child saves a big new version; it is killed after the data is written but
+    # before the rename, the worst moment (a slow disk makes that window long).
+    code = f"""
+import os, sys, time
+from bertmask_gui import docfiles
+real_fsync = os.fsync
+def slow_fsync(fd):
+    real_fsync(fd)
+    print("written", flush=True)
+    time.sleep(60)
+os.fsync = slow_fsync
+docfiles.save_atomic({str(target)!r}, "new text " * 1_000_000)
+"""
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    _wait_for_line(child, "written")
+    child.kill()  # SIGKILL
+    child.wait(10)
+    assert target.read_text(encoding="utf-8") == "The old, safe text.\n"
+
+
+def test_kill_9_after_autosave_restores_the_exact_text(qtbot, qt_app_identity, tiny_bert, monkeypatch):
+    text = "Draft\r\n\tshe [MASK] the door — 東京 😀\u200f עברית  \n"
+    code = f"""
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from bertmask_gui.ui import documents
+documents.AUTOSAVE_MS = 200  # the real timer, shortened
+from bertmask_gui.app import create_window
+w = create_window(model="not-loaded")
+w.show()
+w.editor.insertPlainText({text!r})
+def report():
+    if w.documents.autosave.file.exists():
+        print("autosaved", flush=True)
+    else:
+        QTimer.singleShot(50, report)
+QTimer.singleShot(50, report)
+sys.exit(QApplication.instance().exec())
+"""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    _wait_for_line(child, "autosaved")
+    child.kill()  # SIGKILL: no close, no cleanup
+    child.wait(10)
+
+    from bertmask_gui.app import create_window
+    from bertmask_gui.ui import documents
+    from bertmask_gui.ui.editor import MaskEditor
+
+    offered = []
+    monkeypatch.setattr(documents, "ask_restore", lambda parent, recovery: offered.append(recovery) or True)
+    window = create_window(model=str(tiny_bert), device="cpu")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: bool(offered), timeout=10000)
+    typed = MaskEditor()
+    typed.insertPlainText(text)  # what the killed editor held
+    assert window.editor.toPlainText() == typed.toPlainText()
+    window.close()
