@@ -255,3 +255,63 @@ sys.exit(QApplication.instance().exec())
     typed.insertPlainText(text)  # what the killed editor held
     assert window.editor.toPlainText() == typed.toPlainText()
     window.close()
+
+
+# ------------------------------------------------------------- broken models
+def _break(kind: str, good: Path, roberta: Path, folder: Path) -> Path:
+    """A model folder broken in one way, as users end up with them."""
+    if kind == "missing":
+        return folder / "gone"
+    if kind == "empty":
+        folder.mkdir()
+        return folder
+    shutil.copytree(good, folder)
+    if kind == "no-head":
+        config = json.loads((folder / "config.json").read_text())
+        config["architectures"] = ["BertModel"]
+        (folder / "config.json").write_text(json.dumps(config))
+    elif kind == "no-mask-token":
+        config = json.loads((folder / "tokenizer_config.json").read_text())
+        config["mask_token"] = None
+        (folder / "tokenizer_config.json").write_text(json.dumps(config))
+    elif kind == "pickle-only":
+        (folder / "model.safetensors").rename(folder / "pytorch_model.bin")
+    elif kind == "truncated":
+        weights = folder / "model.safetensors"
+        weights.write_bytes(weights.read_bytes()[:-1000])
+    elif kind == "vocab-mismatch":  # the tokenizer of another, larger model
+        for name in ("tokenizer.json", "tokenizer_config.json", "vocab.txt"):
+            (folder / name).unlink(missing_ok=True)
+        for name in ("tokenizer.json", "tokenizer_config.json", "vocab.json", "merges.txt"):
+            shutil.copy(roberta / name, folder / name)
+    return folder
+
+
+BROKEN = {
+    "missing": "does not exist",
+    "empty": "no config.json",
+    "no-head": "cannot fill masks",
+    "no-mask-token": "has no mask token",
+    "pickle-only": "can run code",
+    "truncated": "is truncated",
+    "vocab-mismatch": "does not match its tokenizer",
+}
+
+
+@pytest.mark.parametrize("kind", list(BROKEN))
+def test_broken_model_is_a_sentence_and_the_app_switches_on(kind, qtbot, tiny_bert, tiny_roberta, tmp_path, qt_app_identity):
+    from bertmask_gui.app import create_window
+
+    broken = _break(kind, tiny_bert, tiny_roberta, tmp_path / kind)
+    window = create_window(model=str(broken), device="cpu")
+    qtbot.addWidget(window)
+    window.show()
+    window.editor.setPlainText(SEED_SENTENCE)
+    view = window.candidates
+    qtbot.waitUntil(lambda: BROKEN[kind] in view.message(), timeout=30000)
+    assert "Traceback" not in view.message() and view.message().rstrip().endswith(".")
+    assert window.editor.toPlainText() == SEED_SENTENCE
+    window.load_model(str(tiny_bert))  # the writer picks a good model: it just works
+    qtbot.waitUntil(lambda: view.model().rowCount() > 0, timeout=30000)
+    assert window.editor.toPlainText() == SEED_SENTENCE
+    window.close()
