@@ -36,6 +36,17 @@ PIPELINE_DEPTH = 80
 
 
 # ------------------------------------------------------------------ helpers
+def pieces(predictor):
+    """The raw single-token ranking: the same work as the pipeline (``--pieces``)."""
+    return getattr(predictor, "predict_pieces", None) or predictor.predict
+
+
+def has_word_ranking(predictor) -> bool:
+    import inspect
+
+    return "mode" in inspect.signature(predictor.predict).parameters
+
+
 def stats(samples: list[float]) -> dict:
     ms = [s * 1000 for s in samples]
     return {"median": statistics.median(ms), "min": min(ms), "max": max(ms), "n": len(ms)}
@@ -71,7 +82,7 @@ def max_score_error(predictor, pipe, text: str) -> float:
     raw = pipe(model_text, top_k=PIPELINE_DEPTH)
     per_mask = raw if isinstance(raw[0], list) else [raw]
     worst = 0.0
-    for mask, rows in zip(predictor.predict(text, top_k=5).masks, per_mask):
+    for mask, rows in zip(pieces(predictor)(text, top_k=5).masks, per_mask):
         scores = {r["token"]: r["score"] for r in rows}
         for c in mask.candidates:
             worst = max(worst, abs(c.score - scores[c.token_id]))
@@ -127,8 +138,8 @@ def warm_latency(predictor, fast, pipe, runs: int, out: dict) -> None:
     for label, text in cases.items():
         samples = interleaved(
             {
-                "exact": lambda: predictor.predict(text, top_k=5),
-                "fast": lambda: fast.predict(text, top_k=5),
+                "exact": lambda: pieces(predictor)(text, top_k=5),
+                "fast": lambda: pieces(fast)(text, top_k=5),
                 "pipeline": lambda: pipe(text, top_k=5),
             },
             runs,
@@ -163,7 +174,7 @@ def fast_agreement(predictor, fast, out: dict) -> None:
         top1 = top5 = masks = 0
         worst = 0.0
         for text in texts:
-            for e, f in zip(predictor.predict(text, top_k=5).masks, fast.predict(text, top_k=5).masks):
+            for e, f in zip(pieces(predictor)(text, top_k=5).masks, pieces(fast)(text, top_k=5).masks):
                 ids_e = [c.token_id for c in e.candidates]
                 ids_f = [c.token_id for c in f.candidates]
                 masks += 1
@@ -180,7 +191,7 @@ def long_document_cost(predictor, runs: int, out: dict) -> None:
     local = paragraph(tok, 256)
     document = long_document(100_000, local)
     samples = interleaved(
-        {"256-token text": lambda: predictor.predict(local), "100,000-word document": lambda: predictor.predict(document)},
+        {"256-token text": lambda: pieces(predictor)(local), "100,000-word document": lambda: pieces(predictor)(document)},
         runs,
     )
     out["long"] = {
@@ -188,7 +199,7 @@ def long_document_cost(predictor, runs: int, out: dict) -> None:
         "short": stats(samples["256-token text"]),
         "long": stats(samples["100,000-word document"]),
         "ratio": paired_ratio(samples["100,000-word document"], samples["256-token text"]),
-        "forwards": count_forwards(predictor, lambda: predictor.predict(document)),
+        "forwards": count_forwards(predictor, lambda: pieces(predictor)(document)),
     }
     r = out["long"]
     print(f"  256-token text {fmt(r['short'])}  100k-word doc {fmt(r['long'])}  ratio {r['ratio']:.2f}", flush=True)
@@ -196,33 +207,33 @@ def long_document_cost(predictor, runs: int, out: dict) -> None:
 
 def throughput(predictor, fast, pipe, runs: int, out: dict) -> None:
     tok = predictor.tokenizer
+    words = has_word_ranking(predictor)
     rows = []
     for masks in (1, 3, 8, 16):
         text = paragraph(tok, 450, masks=masks)
-        samples = interleaved(
-            {
-                "exact": lambda: predictor.predict(text),
-                "fast": lambda: fast.predict(text),
-                "pipeline": lambda: pipe(text, top_k=5),
-            },
-            max(5, runs // 4),
-            warmup=1,
-        )
-        rows.append(
-            {
-                "masks": masks,
-                "forwards": count_forwards(predictor, lambda: predictor.predict(text)),
-                **{name: stats(s) for name, s in samples.items()},
-            }
-        )
+        fns = {
+            "exact": lambda: pieces(predictor)(text),
+            "fast": lambda: pieces(fast)(text),
+            "pipeline": lambda: pipe(text, top_k=5),
+        }
+        if words:  # whole words (PLL-word-l2r), with the fill-all rows when there are several masks
+            fns["words"] = lambda: predictor.predict(text, mode="words")
+        samples = interleaved(fns, max(5, runs // 4), warmup=1)
+        row = {
+            "masks": masks,
+            "forwards": count_forwards(predictor, lambda: pieces(predictor)(text)),
+            **{name: stats(s) for name, s in samples.items()},
+        }
+        if words:
+            row["words_forwards"] = count_forwards(predictor, lambda: predictor.predict(text, mode="words"))
+        rows.append(row)
         r = rows[-1]
         print(f"  {masks:>2} masks: {r['forwards']} forward  exact {fmt(r['exact'])}  fast {fmt(r['fast'])}  "
-              f"pipeline {fmt(r['pipeline'])}", flush=True)
+              f"pipeline {fmt(r['pipeline'])}"
+              + (f"  words+fill-all {fmt(r['words'])} ({r['words_forwards']} forwards)" if words else ""),
+              flush=True)
     out["throughput"] = rows
-    # The whole-word and fill-all rankings are being built on another branch.
-    out["rankings"] = {
-        name: getattr(predictor, name, None) is not None for name in ("predict_words", "fill_all")
-    }
+    out["rankings"] = {"whole-word and fill-all": words}
 
 
 def cold_start(folder: Path, repeats: int, out: dict) -> None:

@@ -71,3 +71,17 @@ def qt_app_identity(qapp):
     qapp.setOrganizationName(APP_NAME)
     qapp.setApplicationName(APP_NAME)
     return qapp
+
+
+@pytest.fixture(autouse=True)
+def _no_modal_document_prompts(request, monkeypatch):
+    """A modal "save changes?" or "restore?" box would block an offscreen test.
+
+    Window tests answer "discard" / "don't restore" unless they set their own answer.
+    """
+    if "PySide6.QtWidgets" in sys.modules or "qtbot" in request.fixturenames:
+        from bertmask_gui.ui import documents
+
+        monkeypatch.setattr(documents, "ask_unsaved_changes", lambda parent, name: documents.DISCARD)
+        monkeypatch.setattr(documents, "ask_restore", lambda parent, recovery: False)
+    yield

@@ -74,3 +74,23 @@ def test_console_script_exists():
 
     scripts = {e.name: e.value for e in entry_points(group="gui_scripts")}
     assert scripts.get("bertmask-gui") == "bertmask_gui.app:main"
+
+
+def test_predict_pieces_flag_gives_the_raw_ranking(tiny_bert, bert_predictor):
+    text = "I really [MASK] the [MASK]. It was quite interesting."
+    done = run_cli("--predict", text, "--model", str(tiny_bert), "--pieces", "--json", "--device", "cpu")
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    expected = bert_predictor.predict(text, mode="pieces")
+    assert payload["mode"] == "pieces" and payload["fills"] == []
+    for got, want in zip(payload["masks"], expected.masks):
+        assert [c["token"] for c in got["candidates"]] == [c.token for c in want.candidates]
+        assert got["score_label"] == "probability at the mask"
+
+
+def test_predict_words_table_says_what_the_percent_is_and_fills_all(tiny_bert):
+    done = run_cli("--predict", "I really [MASK] the [MASK].", "--model", str(tiny_bert), "--device", "cpu")
+    assert done.returncode == 0, done.stderr
+    assert "share of the shown list" in done.stdout
+    assert "Fill all masks together" in done.stdout and " | " in done.stdout
+    assert "##" not in done.stdout

@@ -78,21 +78,21 @@ def test_fast_mode_quantizes_every_linear_layer(fast_bert, bert_predictor):
 
 def test_fast_mode_gives_valid_ranked_probabilities(fast_bert):
     text = "I really [MASK] the [MASK]. It was quite interesting."
-    result = fast_bert.predict(text, top_k=7)
+    result = fast_bert.predict_pieces(text, top_k=7)
     assert [text[m.start : m.end] for m in result.masks] == ["[MASK]", "[MASK]"]
     for mask in result.masks:
         scores = [c.score for c in mask.candidates]
         assert len(scores) == 7 and scores == sorted(scores, reverse=True)
         assert all(0 < s <= 1 for s in scores)
         assert all(c.token_id not in fast_bert.tokenizer.all_special_ids for c in mask.candidates)
-    everything = fast_bert.predict(SEED_SENTENCE, top_k=len(fast_bert.tokenizer)).masks[0].candidates
+    everything = fast_bert.predict_pieces(SEED_SENTENCE, top_k=len(fast_bert.tokenizer)).masks[0].candidates
     assert 0.9 < sum(c.score for c in everything) <= 1.0 + 1e-4  # a distribution (specials left out)
 
 
 def test_fast_mode_close_to_exact_on_tiny_model(fast_bert, bert_predictor):
     """int8 changes probabilities a little, not wholesale (random weights: no rank claims)."""
-    exact = {c.token_id: c.score for c in bert_predictor.predict(SEED_SENTENCE, top_k=50).masks[0].candidates}
-    fast = fast_bert.predict(SEED_SENTENCE, top_k=50).masks[0].candidates
+    exact = {c.token_id: c.score for c in bert_predictor.predict_pieces(SEED_SENTENCE, top_k=50).masks[0].candidates}
+    fast = fast_bert.predict_pieces(SEED_SENTENCE, top_k=50).masks[0].candidates
     shared = [c for c in fast if c.token_id in exact]
     assert len(shared) >= 25
     assert max(abs(c.score - exact[c.token_id]) for c in shared) < 0.05
@@ -102,7 +102,7 @@ def test_fast_mode_for_roberta_and_long_text(tiny_roberta):
     fast = Predictor.load(str(tiny_roberta), device="cpu", fast=True)
     assert fast.approximate and quantized_linear_count(fast.model) > 0
     filler = "The dog ran home and the cat sat in the house. " * 200
-    result = fast.predict(filler + "I really [MASK] it. " + filler + "[MASK]")
+    result = fast.predict_pieces(filler + "I really [MASK] it. " + filler + "[MASK]")
     assert len(result.masks) == 2 and all(len(m.candidates) == 5 for m in result.masks)
 
 
@@ -126,7 +126,7 @@ def test_last_layer_runs_only_at_mask_rows(which, bert_predictor, roberta_predic
     last = predictor.model.base_model.encoder.layer[-1]
     handle = last.register_forward_hook(lambda m, a, out: shapes.append(tuple(out.shape)))
     try:
-        predictor.predict("I really [MASK] the [MASK]. It was quite [MASK].")
+        predictor.predict_pieces("I really [MASK] the [MASK]. It was quite [MASK].")
     finally:
         handle.remove()
     assert shapes == [(1, 3, predictor.model.config.hidden_size)]
@@ -138,7 +138,7 @@ def test_several_windows_use_the_full_last_layer_and_still_answer(bert_predictor
     last = bert_predictor.model.base_model.encoder.layer[-1]
     handle = last.register_forward_hook(lambda m, a, out: shapes.append(tuple(out.shape)))
     try:
-        result = bert_predictor.predict("[MASK] " + filler + "[MASK]")
+        result = bert_predictor.predict_pieces("[MASK] " + filler + "[MASK]")
     finally:
         handle.remove()
     assert shapes[0][0] == 2  # two windows in one batch: the layer runs as written
@@ -155,7 +155,7 @@ def test_rows_only_layer_equals_the_full_model(tiny_bert, bert_predictor):
     positions = (ids[0] == bert_predictor.mask_token_id).nonzero().flatten()
     with torch.inference_mode():
         want = full(input_ids=ids).logits[0, positions].softmax(-1)
-    result = bert_predictor.predict(text, top_k=20)
+    result = bert_predictor.predict_pieces(text, top_k=20)
     assert len(result.masks) == 3
     for row, mask in zip(want, result.masks):
         for c in mask.candidates:
@@ -203,7 +203,7 @@ def test_fast_mode_reads_a_short_context(fast_bert, bert_predictor):
             with_kwargs=True,
         )
         try:
-            (mask,) = predictor.predict(text).masks
+            (mask,) = predictor.predict_pieces(text).masks
         finally:
             handle.remove()
         assert text[mask.start : mask.end] == "[MASK]" and len(mask.candidates) == 5

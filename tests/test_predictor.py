@@ -65,7 +65,7 @@ def test_equals_pipeline(engine_and_pipe, text, top_k):
     predictor, pipe = engine_and_pipe
     model_text = re.sub(r"\[mask\]", pipe.tokenizer.mask_token, text, flags=re.IGNORECASE)
     expected = pipeline_top(pipe, model_text, top_k)
-    result = predictor.predict(text, top_k=top_k)
+    result = predictor.predict(text, top_k=top_k, mode="pieces")
     assert len(result.masks) == len(expected)
     for mask, want in zip(result.masks, expected):
         assert [c.token_id for c in mask.candidates] == [w["token"] for w in want]
@@ -122,29 +122,31 @@ def test_lm_head_runs_only_at_mask_positions(bert_predictor, monkeypatch):
     head = bert_predictor.model.cls
     handle = head.register_forward_hook(lambda m, args, out: seen.append(tuple(out.shape)))
     try:
-        bert_predictor.predict("I really [MASK] the [MASK]. It was quite interesting.")
+        bert_predictor.predict("I really [MASK] the [MASK]. It was quite interesting.", mode="pieces")
     finally:
         handle.remove()
     assert seen == [(1, 2, bert_predictor.model.config.vocab_size)]
 
 
+@pytest.mark.parametrize("mode", ["pieces", "words"])
 @pytest.mark.parametrize("where", ["start", "middle", "end"])
-def test_mask_far_beyond_the_token_limit(bert_predictor, where):
+def test_mask_far_beyond_the_token_limit(bert_predictor, where, mode):
     filler = "The dog ran home and the cat sat in the house. " * 400  # ~5,000 tokens
     text = {
         "start": "[MASK] " + filler,
         "middle": filler + "I really [MASK] the movie. " + filler,
         "end": filler + "[MASK]",
     }[where]
-    (mask,) = bert_predictor.predict(text).masks
+    (mask,) = bert_predictor.predict(text, mode=mode).masks
     assert text[mask.start : mask.end] == "[MASK]"
     assert len(mask.candidates) == 5
 
 
-def test_many_masks_in_a_long_text(bert_predictor):
+@pytest.mark.parametrize("mode", ["pieces", "words"])
+def test_many_masks_in_a_long_text(bert_predictor, mode):
     filler = "The dog ran home and the cat sat in the house. " * 60
     text = (filler + "[MASK] ") * 12
-    result = bert_predictor.predict(text)
+    result = bert_predictor.predict(text, mode=mode)
     assert len(result.masks) == 12 and all(len(m.candidates) == 5 for m in result.masks)
 
 

@@ -177,3 +177,141 @@ def test_log_never_contains_the_text(qtbot, tiny_bert, tmp_path, qt_app_identity
     assert "Prediction" in logged  # the failure was logged...
     for word in ("Zanzibar", "quokka", "marmalade"):
         assert word not in logged  # ...without the text
+
+
+# ------------------------------------------------------------------ lost text
+def _wait_for_line(process: subprocess.Popen, wanted: str, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if wanted in line:
+            return line.strip()
+        if not line and process.poll() is not None:
+            break
+    process.kill()
+    raise AssertionError(f"never printed {wanted!r}: {process.stderr.read()}")
+
+
+def test_kill_9_during_save_leaves_the_old_file_intact(tmp_path):
+    target = tmp_path / "novel.txt"
+    target.write_text("The old, safe text.\n", encoding="utf-8")
+    # The child saves a big new version; it is killed after the data is written but
+    # before the rename, the worst moment (a slow disk makes that window long).
+    code = f"""
+import os, sys, time
+from bertmask_gui import docfiles
+real_fsync = os.fsync
+def slow_fsync(fd):
+    real_fsync(fd)
+    print("written", flush=True)
+    time.sleep(60)
+os.fsync = slow_fsync
+docfiles.save_atomic({str(target)!r}, "new text " * 1_000_000)
+"""
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    _wait_for_line(child, "written")
+    child.kill()  # SIGKILL
+    child.wait(10)
+    assert target.read_text(encoding="utf-8") == "The old, safe text.\n"
+
+
+def test_kill_9_after_autosave_restores_the_exact_text(qtbot, qt_app_identity, tiny_bert, monkeypatch):
+    text = "Draft\r\n\tshe [MASK] the door — 東京 😀\u200f עברית  \n"
+    code = f"""
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from bertmask_gui.ui import documents
+documents.AUTOSAVE_MS = 200  # the real timer, shortened
+from bertmask_gui.app import create_window
+w = create_window(model="not-loaded")
+w.show()
+w.editor.insertPlainText({text!r})
+def report():
+    if w.documents.autosave.file.exists():
+        print("autosaved", flush=True)
+    else:
+        QTimer.singleShot(50, report)
+QTimer.singleShot(50, report)
+sys.exit(QApplication.instance().exec())
+"""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    _wait_for_line(child, "autosaved")
+    child.kill()  # SIGKILL: no close, no cleanup
+    child.wait(10)
+
+    from bertmask_gui.app import create_window
+    from bertmask_gui.ui import documents
+    from bertmask_gui.ui.editor import MaskEditor
+
+    offered = []
+    monkeypatch.setattr(documents, "ask_restore", lambda parent, recovery: offered.append(recovery) or True)
+    window = create_window(model=str(tiny_bert), device="cpu")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: bool(offered), timeout=10000)
+    typed = MaskEditor()
+    typed.insertPlainText(text)  # what the killed editor held
+    assert window.editor.toPlainText() == typed.toPlainText()
+    window.close()
+
+
+# ------------------------------------------------------------- broken models
+def _break(kind: str, good: Path, roberta: Path, folder: Path) -> Path:
+    """A model folder broken in one way, as users end up with them."""
+    if kind == "missing":
+        return folder / "gone"
+    if kind == "empty":
+        folder.mkdir()
+        return folder
+    shutil.copytree(good, folder)
+    if kind == "no-head":
+        config = json.loads((folder / "config.json").read_text())
+        config["architectures"] = ["BertModel"]
+        (folder / "config.json").write_text(json.dumps(config))
+    elif kind == "no-mask-token":
+        config = json.loads((folder / "tokenizer_config.json").read_text())
+        config["mask_token"] = None
+        (folder / "tokenizer_config.json").write_text(json.dumps(config))
+    elif kind == "pickle-only":
+        (folder / "model.safetensors").rename(folder / "pytorch_model.bin")
+    elif kind == "truncated":
+        weights = folder / "model.safetensors"
+        weights.write_bytes(weights.read_bytes()[:-1000])
+    elif kind == "vocab-mismatch":  # the tokenizer of another, larger model
+        for name in ("tokenizer.json", "tokenizer_config.json", "vocab.txt"):
+            (folder / name).unlink(missing_ok=True)
+        for name in ("tokenizer.json", "tokenizer_config.json", "vocab.json", "merges.txt"):
+            shutil.copy(roberta / name, folder / name)
+    return folder
+
+
+BROKEN = {
+    "missing": "does not exist",
+    "empty": "no config.json",
+    "no-head": "cannot fill masks",
+    "no-mask-token": "has no mask token",
+    "pickle-only": "can run code",
+    "truncated": "is truncated",
+    "vocab-mismatch": "does not match its tokenizer",
+}
+
+
+@pytest.mark.parametrize("kind", list(BROKEN))
+def test_broken_model_is_a_sentence_and_the_app_switches_on(kind, qtbot, tiny_bert, tiny_roberta, tmp_path, qt_app_identity):
+    from bertmask_gui.app import create_window
+
+    broken = _break(kind, tiny_bert, tiny_roberta, tmp_path / kind)
+    window = create_window(model=str(broken), device="cpu")
+    qtbot.addWidget(window)
+    window.show()
+    window.editor.setPlainText(SEED_SENTENCE)
+    view = window.candidates
+    qtbot.waitUntil(lambda: BROKEN[kind] in view.message(), timeout=30000)
+    assert "Traceback" not in view.message() and view.message().rstrip().endswith(".")
+    assert window.editor.toPlainText() == SEED_SENTENCE
+    window.load_model(str(tiny_bert))  # the writer picks a good model: it just works
+    qtbot.waitUntil(lambda: view.model().rowCount() > 0, timeout=30000)
+    assert window.editor.toPlainText() == SEED_SENTENCE
+    window.close()

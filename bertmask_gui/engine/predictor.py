@@ -27,16 +27,28 @@ DEFAULT_TOP_K = 5
 WINDOW_TOKENS = 256  # context fed around a mask when the text exceeds the model's limit
 _CHARS_PER_TOKEN = 4  # rough, for cutting text before tokenizing it
 MAX_MASKS = 100  # per request: beyond this a paste of masks would cost minutes
-ROWS_PER_FORWARD = 8  # windows batched per forward pass: bounds memory on long texts
+MAX_TOKENS_PER_FORWARD = 8192  # rows × length per forward pass: bounds memory on long texts
 _PLACEHOLDER = re.compile(r"^[\[<]unused\d+[\]>]$")
 _UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
+
+
+def capped_masks_note(count: int) -> str:
+    """The sentence shown when a text has more masks than one request answers."""
+    if count <= MAX_MASKS:
+        return ""
+    return f"The text has {count} masks; suggestions are shown for the first {MAX_MASKS}."
 
 
 @dataclass(frozen=True)
 class Candidate:
     token: str  # as a writer reads it
-    score: float  # the model's probability at the mask
+    score: float  # the model's probability at the mask (pieces); see MaskResult.score_label
     token_id: int
+    # Whole-word mode (engine.ranking): all pieces, the ranking score (natural log), and
+    # whether this is the word the writer selected.
+    token_ids: tuple[int, ...] = ()
+    log_score: float | None = None
+    original: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,8 @@ class MaskResult:
     start: int  # character offsets of the mask in the writer's text
     end: int
     candidates: tuple[Candidate, ...]
+    score_label: str = "probability at the mask"  # what Candidate.score means, for the UI/CLI
+    original: str | None = None  # selection mode: the selected text
 
 
 @dataclass(frozen=True)
@@ -51,17 +65,31 @@ class Prediction:
     masks: tuple[MaskResult, ...]
     seconds: float = 0.0
     note: str = ""  # a sentence for the writer when not every mask was answered
+    mode: str = "pieces"  # "pieces" (raw tokens), "words" (whole words), "span" (selection)
+    fills: tuple = ()  # engine.jointfill.Fill: complete joint fillings of all masks
+    fills_label: str = ""
+    forward_passes: int = 0  # model forward passes this prediction cost
 
     def to_dict(self) -> dict:
         return {
+            "mode": self.mode,
+            "forward_passes": self.forward_passes,
             "masks": [
                 {
                     "start": m.start,
                     "end": m.end,
-                    "candidates": [{"token": c.token, "score": c.score} for c in m.candidates],
+                    "score_label": m.score_label,
+                    "candidates": [
+                        {"token": c.token, "score": c.score, **({"original": True} if c.original else {})}
+                        for c in m.candidates
+                    ],
                 }
                 for m in self.masks
-            ]
+            ],
+            "fills": [
+                {"words": list(f.words), "score": f.score} for f in self.fills
+            ],
+            **({"fills_label": self.fills_label} if self.fills else {}),
         }
 
 
@@ -92,6 +120,7 @@ class Predictor:
         self._special_affixes = _special_affixes(tokenizer)
         self._usable: dict[int, str | None] = {}
         self._rows = None  # which hidden states the LM head sees; set per forward
+        self.forward_passes = 0  # batched model forward passes so far (cost accounting)
         self._rows_only = False  # the last layer already returned just those rows
         model.base_model.register_forward_hook(self._keep_mask_rows_only)
         lastlayer.install(model, lambda: self._rows, self._mark_rows_only)
@@ -139,16 +168,35 @@ class Predictor:
         return self.device.type
 
     # -------------------------------------------------------------- predicting
-    def predict(self, text: str, top_k: int = DEFAULT_TOP_K) -> Prediction:
-        """Ranked candidates for every mask in ``text``; no mask gives no results."""
+    def predict(self, text: str, top_k: int = DEFAULT_TOP_K, mode: str = "words", filters=None) -> Prediction:
+        """Ranked candidates for every mask in ``text``; no mask gives no results.
+
+        ``mode="words"`` (default): whole words of 1-3 pieces ranked by PLL-word-l2r, with
+        ``filters`` (engine.filters.Filters) and fill-all rows (engine.ranking).
+        ``mode="pieces"``: the model's raw single-token ranking, exactly as
+        ``transformers.pipeline("fill-mask")`` gives it.
+        """
+        if mode != "pieces":
+            from bertmask_gui.engine.ranking import predict_words
+
+            return predict_words(self, text, top_k, filters)
+        return self.predict_pieces(text, top_k)
+
+    def predict_span(self, text: str, start: int, end: int, top_k: int = DEFAULT_TOP_K, filters=None) -> Prediction:
+        """Whole-word alternatives for text[start:end] (a selected word), text unchanged."""
+        from bertmask_gui.engine.ranking import predict_span
+
+        return predict_span(self, text, start, end, top_k, filters)
+
+    def predict_pieces(self, text: str, top_k: int = DEFAULT_TOP_K) -> Prediction:
+        """The raw single-token ranking at every mask (equal to the fill-mask pipeline)."""
         started = time.perf_counter()
+        passes = self.forward_passes
         spans = find_masks(text, self.mask_token)
         if not spans:
             return Prediction((), time.perf_counter() - started)
         wanted = min(len(spans), MAX_MASKS)
-        note = ""
-        if wanted < len(spans):
-            note = f"The text has {len(spans)} masks; suggestions are shown for the first {MAX_MASKS}."
+        note = capped_masks_note(len(spans))
         rows = self._encode(text, spans, wanted)
         probs = self._mask_probabilities(rows)
         order = [mask for row in rows for mask in row.positions]
@@ -157,7 +205,9 @@ class Predictor:
             MaskResult(span.start, span.end, tuple(self._top_candidates(by_mask[i], top_k)))
             for i, span in enumerate(spans[:wanted])
         )
-        return Prediction(results, time.perf_counter() - started, note)
+        return Prediction(
+            results, time.perf_counter() - started, note, forward_passes=self.forward_passes - passes
+        )
 
     def _encode(self, text: str, spans: list[Span], wanted: int) -> list[_Row]:
         """Model inputs covering the first ``wanted`` masks: the whole text if it fits,
@@ -225,13 +275,12 @@ class Predictor:
 
     def _mask_probabilities(self, rows: list[_Row]) -> torch.Tensor:
         """Softmax over the vocabulary at each mask, in row order (float32)."""
-        if len(rows) > ROWS_PER_FORWARD:
+        budget = max(1, MAX_TOKENS_PER_FORWARD // max(len(r.input_ids) for r in rows))
+        if len(rows) > budget:
             return torch.cat(
-                [
-                    self._mask_probabilities(rows[i : i + ROWS_PER_FORWARD])
-                    for i in range(0, len(rows), ROWS_PER_FORWARD)
-                ]
+                [self._mask_probabilities(rows[i : i + budget]) for i in range(0, len(rows), budget)]
             )
+        self.forward_passes += 1
         length = max(len(r.input_ids) for r in rows)
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         input_ids = torch.full((len(rows), length), pad, dtype=torch.long)

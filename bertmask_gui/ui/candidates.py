@@ -49,6 +49,11 @@ def percent(score: float) -> str:
     return f"{score * 100:#.2g}%" if score >= 0.00001 else "<0.001%"
 
 
+def _mark(candidate) -> str:
+    """Selection mode marks the writer's own word in the list."""
+    return "  (your word)" if getattr(candidate, "original", False) else ""
+
+
 class CandidateListModel(QAbstractListModel):
     """Rows: for each mask a header, then its candidates, best first."""
 
@@ -90,9 +95,9 @@ class CandidateListModel(QAbstractListModel):
         row = self._rows[index.row()]
         candidate = row.candidate
         if role == Qt.ItemDataRole.DisplayRole:
-            return row.label if candidate is None else f"{row.label}  {percent(candidate.score)}"
+            return row.label if candidate is None else f"{row.label}{_mark(candidate)}  {percent(candidate.score)}"
         if role == Qt.ItemDataRole.ToolTipRole and candidate is not None:
-            return f"{candidate.token}: probability {percent(candidate.score)} (click or Enter to use it)"
+            return f"{candidate.token}: {percent(candidate.score)} (click or Enter to use it)"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return self.data(index)
         if role == HEADER_ROLE:
@@ -153,7 +158,7 @@ class CandidateDelegate(QStyledItemDelegate):
             f"{index.data(RANK_ROLE)}.",
         )
         painter.setPen(text_color)
-        word = metrics.elidedText(candidate.token, Qt.TextElideMode.ElideRight, word_width - pad)
+        word = metrics.elidedText(candidate.token + _mark(candidate), Qt.TextElideMode.ElideRight, word_width - pad)
         painter.drawText(
             QRect(rect.left() + pad + rank_width, rect.top(), word_width, rect.height()),
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,

@@ -67,3 +67,21 @@ class MaskEditor(QPlainTextEdit):
         cursor.endEditBlock()
         self.setTextCursor(cursor)
         self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def apply_edits(self, edits: list[tuple[int, int, str]]) -> None:
+        """Several replacements (Python indices into the current text) as ONE undo step."""
+        text = self.toPlainText()
+        cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()
+        end_of_last = None
+        for start, end, replacement in sorted(edits, key=lambda e: e[0], reverse=True):
+            cursor.setPosition(qt_position(text, start))
+            cursor.setPosition(qt_position(text, end), QTextCursor.MoveMode.KeepAnchor)
+            cursor.insertText(replacement)
+            if end_of_last is None:
+                end_of_last = cursor.position()
+        cursor.endEditBlock()
+        if end_of_last is not None:
+            cursor.setPosition(end_of_last)
+        self.setTextCursor(cursor)
+        self.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from bertmask_gui import APP_NAME, __version__, startup_trace
 from bertmask_gui.engine.masks import Span, find_masks
+from bertmask_gui.engine.textops import fill_edit
 from bertmask_gui.ui.candidates import CandidateView
 from bertmask_gui.ui.editor import MaskEditor
 from bertmask_gui.ui.model_dialog import choose_model
@@ -81,6 +82,12 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._show_loading(model)
         restore_window(self)  # geometry and prediction delay from Preferences
+
+        from bertmask_gui.ui.documents import DocumentController
+        from bertmask_gui.ui.writer import WriterTools
+
+        self.documents = DocumentController(self)  # File menu, title, autosave, recovery
+        self.writer = WriterTools(self)  # selection mode, fill-all, shortcuts, settings
 
     # ------------------------------------------------------------------ layout
     def _build_layout(self) -> None:
@@ -231,7 +238,7 @@ class MainWindow(QMainWindow):
         if not self._model_ready:
             return  # predicted as soon as the model is loaded
         self._latest_id += 1
-        self.worker.request_prediction(PredictRequest(self._latest_id, text, self.top_k))
+        self.worker.request_prediction(PredictRequest(self._latest_id, text, self.top_k, **self.writer.request_options()))
 
     def _on_result(self, request_id: int, prediction) -> None:
         if request_id != self._latest_id:
@@ -263,7 +270,8 @@ class MainWindow(QMainWindow):
         if span is None:
             self.statusBar().showMessage("The text changed; pick again from the new suggestions.", 5000)
             return
-        self.editor.replace_span(span.start, span.end, candidate.token)
+        edit = fill_edit(self.editor.toPlainText(), span.start, span.end, candidate.token)
+        self.editor.replace_span(edit.start, edit.end, edit.replacement)
 
     def _current_span(self, mask_index: int) -> Span | None:
         if self._shown is None:
@@ -273,6 +281,8 @@ class MainWindow(QMainWindow):
         if text == shown_text and mask_index < len(prediction.masks):
             mask = prediction.masks[mask_index]
             return Span(mask.start, mask.end)
+        if getattr(prediction, "mode", None) == "span":
+            return None  # a selection's offsets are only valid for the text they came from
         spans = find_masks(text, self._model_mask_token)
         if len(spans) == len(prediction.masks):
             return spans[mask_index]
@@ -281,6 +291,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------- files
     def load_text_file(self, path: str | Path) -> bool:
         """Put a UTF-8 text file into the editor; say why if it cannot be read."""
+        if hasattr(self, "documents"):
+            return self.documents.open_path(path)
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
@@ -314,6 +326,9 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- closing
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        if not self.documents.confirm_close():
+            event.ignore()  # the writer chose Cancel: nothing is lost
+            return
         self._closing = True
         self._debounce.stop()
         save_window(self)

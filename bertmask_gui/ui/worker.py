@@ -30,6 +30,9 @@ class PredictRequest:
     request_id: int
     text: str
     top_k: int = 5
+    mode: str = "words"  # "words" (whole words), "pieces" (raw tokens), "span" (selection)
+    span: tuple[int, int] | None = None  # selection mode: the selected characters
+    filters: object | None = None  # engine.filters.Filters
 
 
 def _load_predictor(request: LoadRequest):
@@ -110,6 +113,7 @@ class PredictionWorker(QObject):
             _log_failure(exc, "Loading %s failed", request.model)
             self.load_failed.emit(request.model, _sentence(exc, "The model could not be loaded"))
             return
+        _warm_up(predictor)
         self.predictor = predictor
         self.loaded.emit(
             {
@@ -125,7 +129,7 @@ class PredictionWorker(QObject):
     def _predict(self, request: PredictRequest) -> None:
         self.predictions_run += 1
         try:
-            prediction = self.predictor.predict(request.text, top_k=request.top_k)
+            prediction = _run(self.predictor, request)
         except Exception as exc:
             _log_failure(exc, "Prediction %d failed", request.request_id)
             self.prediction_failed.emit(
@@ -143,6 +147,27 @@ def _log_failure(exc: Exception, message: str, *args) -> None:
         log.info(message + ": %s", *args, exc)
     else:
         log.error(message, *args, exc_info=True)
+
+
+def _warm_up(predictor) -> None:
+    """Classify the vocabulary for whole words now, not on the first prediction."""
+    if getattr(predictor, "tokenizer", None) is None:
+        return
+    try:
+        from bertmask_gui.engine.wholeword import piece_kinds
+
+        piece_kinds(predictor)
+    except Exception:  # only an optimisation: the first prediction will do it
+        log.warning("Preparing whole-word ranking failed", exc_info=True)
+
+
+def _run(predictor, request: PredictRequest):
+    if request.span is not None:
+        start, end = request.span
+        return predictor.predict_span(request.text, start, end, top_k=request.top_k, filters=request.filters)
+    if request.mode == "words" and request.filters is None:
+        return predictor.predict(request.text, top_k=request.top_k)
+    return predictor.predict(request.text, top_k=request.top_k, mode=request.mode, filters=request.filters)
 
 
 def _sentence(exc: Exception, fallback: str) -> str:

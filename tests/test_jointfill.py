@@ -1,0 +1,81 @@
+"""Fill all: several masks filled jointly, most confident first, with a beam."""
+
+from __future__ import annotations
+
+import pytest
+
+from bertmask_gui.engine.filters import Filters
+from bertmask_gui.engine.masks import find_masks
+from bertmask_gui.engine.ranking import FILLS_LABEL
+from bertmask_gui.engine.textops import fill_many
+
+from scripted_lm import install
+
+
+def clash_rule(predictor):
+    """Each mask alone wants ``really``; next to ``really`` the word wanted is ``loved``."""
+    really, loved, mask = (predictor.tokenizer.convert_tokens_to_ids(t) for t in ("really", "loved", "[MASK]"))
+
+    def rule(left, right):
+        if really in (left, right):
+            return {loved: 0.9}
+        if mask in (left, right):
+            return {really: 0.6, loved: 0.3}
+        return {}
+
+    return rule
+
+
+def test_joint_fill_avoids_the_clash_of_independent_argmaxes(bert_predictor, monkeypatch):
+    install(monkeypatch, bert_predictor, clash_rule(bert_predictor))
+    text = "I [MASK] [MASK] it."
+    result = bert_predictor.predict(text, top_k=3)
+    independent = [m.candidates[0].token for m in result.masks]
+    assert independent == ["really", "really"]  # one list per mask: both say "really"
+    best = result.fills[0]
+    assert best.words in {("really", "loved"), ("loved", "really")}
+    assert best.log_score == pytest.approx(__import__("math").log(0.6 * 0.9), abs=1e-3)
+    assert result.fills_label == FILLS_LABEL
+    assert sum(f.score for f in result.fills) == pytest.approx(1.0)
+    scores = [f.log_score for f in result.fills]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_fill_all_cost_is_four_or_five_passes_per_mask(bert_predictor, monkeypatch):
+    lm = install(monkeypatch, bert_predictor, clash_rule(bert_predictor))
+    with_fills = bert_predictor.predict("I [MASK] [MASK] it.", top_k=3)
+    without = bert_predictor.predict("I [MASK] [MASK] it.", top_k=3, filters=Filters(top_k=3, fill_all=False))
+    assert without.fills == () and without.forward_passes in (3, 4)
+    # Per mask: 1 pass to choose it, 3 to generate its words, +1 if a word's l2r terms
+    # were not all seen while generating (it filled right to left).
+    extra = with_fills.forward_passes - without.forward_passes
+    assert 2 * 4 <= extra <= 2 * 5
+    assert lm.calls == with_fills.forward_passes + without.forward_passes
+
+
+def test_one_mask_has_no_fill_all(bert_predictor):
+    assert bert_predictor.predict("The [MASK] ran.").fills == ()
+
+
+@pytest.mark.parametrize("which", ["bert", "roberta"])
+def test_fills_are_complete_and_respect_filters(bert_predictor, roberta_predictor, which):
+    predictor = bert_predictor if which == "bert" else roberta_predictor
+    text = "[MASK] really [MASK] the [MASK]. It was quite interesting."
+    f = Filters(top_k=5, hide_punctuation=True, hide_stop_words=True)
+    result = predictor.predict(text, top_k=5, filters=f)
+    assert 1 <= len(result.fills) <= 5
+    spans = [(s.start, s.end) for s in find_masks(text, predictor.mask_token)]
+    for fill in result.fills:
+        assert len(fill.words) == 3
+        assert all(w.strip() == w and w and "##" not in w and "Ġ" not in w for w in fill.words)
+        assert all(any(ch.isalnum() for ch in w) for w in fill.words)
+        filled, _ = fill_many(text, spans, list(fill.words))
+        assert "[MASK]" not in filled
+    assert len({f.words for f in result.fills}) == len(result.fills)
+
+
+def test_fill_all_in_a_long_text(bert_predictor):
+    filler = "The dog ran home and the cat sat in the house. " * 300
+    text = filler + "I [MASK] the [MASK]. " + filler
+    result = bert_predictor.predict(text, top_k=3)
+    assert len(result.fills) == 3 and all(len(f.words) == 2 for f in result.fills)

@@ -1,0 +1,253 @@
+"""Whole words: generation over 1-3 pieces, merging, PLL-word-l2r, selection mode."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from bertmask_gui.engine.filters import Filters
+from bertmask_gui.engine.ranking import SHARE_LABEL
+from bertmask_gui.engine.wholeword import Context, generate, piece_kinds
+
+from conftest import SEED_SENTENCE
+from scripted_lm import install
+
+TEXTS = [
+    SEED_SENTENCE,
+    "[MASK] was quite interesting.",
+    "I really [MASK] the [MASK]. It was quite interesting.",
+    "The cat (and [MASK]) play, [MASK]!",
+]
+
+
+def ids(predictor, *tokens):
+    return [predictor.tokenizer.convert_tokens_to_ids(t) for t in tokens]
+
+
+def unable_rule(predictor):
+    """Prefers ``un ##able`` when two masks are offered; a lone mask prefers ``good``."""
+    un, able, good, mask = ids(predictor, "un", "##able", "good", "[MASK]")
+
+    def rule(left, right):
+        if left == un:
+            return {able: 0.9}
+        if right == mask:
+            return {un: 0.8}
+        return {good: 0.3, un: 0.05}
+
+    return rule
+
+
+def ending_first_rule(predictor):
+    """The model is surest of ``##able`` (before a real word), then of ``un`` before it."""
+    un, able, good, mask = ids(predictor, "un", "##able", "good", "[MASK]")
+
+    def rule(left, right):
+        if left == un:
+            return {able: 0.9}
+        if right == able:
+            return {un: 0.7}
+        if left == mask and right != mask:
+            return {able: 0.95, good: 0.01}
+        if right == mask:
+            return {un: 0.3}
+        return {good: 0.2}
+
+    return rule
+
+
+# ----------------------------------------------------------- multi-piece words
+def test_multi_piece_word_the_model_prefers_comes_out_whole(bert_predictor, monkeypatch):
+    install(monkeypatch, bert_predictor, unable_rule(bert_predictor))
+    (mask,) = bert_predictor.predict("It was [MASK] to come.", top_k=5).masks
+    words = [c.token for c in mask.candidates]
+    assert words[0] == "unable", words
+    best = mask.candidates[0]
+    assert best.token_ids == tuple(ids(bert_predictor, "un", "##able"))
+    # PLL-word-l2r: log P(un | 2 masks) + log P(##able | un, mask), as the rule says.
+    assert best.log_score == pytest.approx(math.log(0.8) + math.log(0.9), abs=1e-3)
+    assert words[1] == "good" and "un" in words
+    assert mask.score_label == SHARE_LABEL
+    assert sum(c.score for c in mask.candidates) == pytest.approx(1.0)
+
+
+def test_pieces_mode_shows_the_bare_pieces_whole_words_do_not(bert_predictor, monkeypatch):
+    install(monkeypatch, bert_predictor, unable_rule(bert_predictor))
+    text = "It was [MASK] to come."
+    pieces = [c.token for c in bert_predictor.predict(text, top_k=3, mode="pieces").masks[0].candidates]
+    assert "unable" not in pieces  # one mask, one token: the raw ranking cannot say it
+
+
+def test_one_request_costs_three_or_four_forward_passes(bert_predictor, monkeypatch):
+    lm = install(monkeypatch, bert_predictor, unable_rule(bert_predictor))
+    result = bert_predictor.predict("It was [MASK] to come, [MASK] said.", top_k=5, filters=Filters(fill_all=False))
+    # 3 generation passes (1-3 pieces, most confident first); this model fills its words
+    # left to right, so every PLL-word-l2r term was already computed: no scoring pass.
+    assert result.forward_passes == lm.calls == 3
+    lm.calls = 0
+    right_to_left = install(monkeypatch, bert_predictor, ending_first_rule(bert_predictor))
+    result = bert_predictor.predict("It was [MASK] to come.", top_k=5)
+    assert result.masks[0].candidates[0].token == "unable"
+    assert result.forward_passes == right_to_left.calls == 4  # + 1 pass for the l2r terms
+    assert bert_predictor.predict("It was [MASK].", mode="pieces").forward_passes == 1
+
+
+@pytest.mark.parametrize("which", ["bert", "roberta"])
+@pytest.mark.parametrize("text", TEXTS)
+def test_no_bare_pieces_ever(bert_predictor, roberta_predictor, which, text):
+    predictor = bert_predictor if which == "bert" else roberta_predictor
+    result = predictor.predict(text, top_k=50, filters=Filters(top_k=50, match_case=False))
+    for mask in result.masks:
+        assert len(mask.candidates) == 50
+        for c in mask.candidates:
+            assert "##" not in c.token and "Ġ" not in c.token and "▁" not in c.token
+            assert c.token == c.token.strip() and c.token
+            assert not set(c.token_ids) & set(predictor.tokenizer.all_special_ids)
+            first = predictor.tokenizer.convert_ids_to_tokens(c.token_ids[0])
+            assert not first.startswith("##")  # a continuation never starts a word
+        assert len({c.token for c in mask.candidates}) == 50  # each word once
+
+
+def test_roberta_words_after_a_space_carry_the_space_marker(roberta_predictor):
+    (mask,) = roberta_predictor.predict("I really [MASK] the movie.", top_k=30).masks
+    for c in mask.candidates:
+        assert roberta_predictor.tokenizer.convert_ids_to_tokens(c.token_ids[0]).startswith("Ġ")
+
+
+def test_multi_piece_candidates_are_canonical(bert_predictor):
+    kinds = piece_kinds(bert_predictor)
+    ctx = _context(bert_predictor, "It was [MASK] to come.")
+    (words,) = generate(bert_predictor, [ctx], pool=40, beam=8)
+    multi = [w for w in words if len(w.pieces) > 1]
+    for w in multi:
+        again = bert_predictor.tokenizer(w.text, add_special_tokens=False)["input_ids"]
+        assert tuple(again) == w.pieces
+        assert all(kinds.continuation[p] for p in w.pieces[1:])
+
+
+def _context(predictor, text):
+    ids_ = predictor.tokenizer(text.replace("[MASK]", predictor.mask_token))["input_ids"]
+    return Context(tuple(ids_), ids_.index(predictor.mask_token_id), True)
+
+
+def test_pll_word_l2r_matches_the_model_computed_by_hand(bert_predictor):
+    """The score of ``unable`` equals log P(un|[M][M]) + log P(##able|un [M]) from the model."""
+    un, able = ids(bert_predictor, "un", "##able")
+    ctx = _context(bert_predictor, "It was [MASK] to come.")
+    (words,) = generate(bert_predictor, [ctx], extra=[[(un, able)]])
+    unable = next(w for w in words if w.text == "unable")
+    model, mask_id, pos = bert_predictor.model, bert_predictor.mask_token_id, ctx.pos
+    base = list(ctx.ids)
+    first = base[:pos] + [mask_id, mask_id] + base[pos + 1 :]
+    second = base[:pos] + [un, mask_id] + base[pos + 1 :]
+    with torch.inference_mode():
+        # A separate model call without the engine's hook (full logits).
+        from transformers import AutoModelForMaskedLM
+
+        plain = AutoModelForMaskedLM.from_pretrained(bert_predictor.folder).eval()
+        a = plain(input_ids=torch.tensor([first])).logits[0, pos].log_softmax(-1)[un]
+        b = plain(input_ids=torch.tensor([second])).logits[0, pos + 1].log_softmax(-1)[able]
+    assert unable.log_score == pytest.approx(float(a + b), abs=1e-4)
+    del model
+
+
+@pytest.mark.parametrize("where", ["start", "middle", "end"])
+def test_whole_words_use_the_same_window_as_pieces(bert_predictor, monkeypatch, where):
+    filler = "The dog ran home and the cat sat in the house. " * 400
+    text = {"start": "[MASK] " + filler, "middle": filler + "I [MASK] it. " + filler, "end": filler + "[MASK]"}[where]
+    lm = install(monkeypatch, bert_predictor, unable_rule(bert_predictor))
+    bert_predictor.predict(text, mode="pieces")
+    window = lm.rows_seen[0]
+    lm.rows_seen.clear()
+    (mask,) = bert_predictor.predict(text).masks
+    assert text[mask.start : mask.end] == "[MASK]"
+    assert mask.candidates[0].token.lower() == "unable"
+    # Every row of the whole-word passes is that window with the mask widened.
+    mask_id = bert_predictor.mask_token_id
+    pos = window.index(mask_id)
+    assert len(lm.rows_seen) > 3
+    for row in lm.rows_seen:
+        n = len(row) - len(window) + 1
+        assert 1 <= n <= 3
+        assert row[:pos] == window[:pos] and row[pos + n :] == window[pos + 1 :]
+
+
+# -------------------------------------------------------------- selection mode
+def love_rule(predictor):
+    """Masked: ``hate`` > ``love`` > ``like``. With ``love`` in place: love, like, hardly hate."""
+    love, hate, like = ids(predictor, "love", "hate", "like")
+
+    def rule(left, right):
+        return {hate: 0.5, love: 0.3, like: 0.1}
+
+    return rule, (love, hate, like)
+
+
+def test_selection_treats_the_span_as_the_mask_and_marks_the_original(bert_predictor, monkeypatch):
+    text = "I really love the movie."
+    lm = install(monkeypatch, bert_predictor, love_rule(bert_predictor)[0])
+    result = bert_predictor.predict_span(text, 9, 13, filters=Filters(keep_meaning=False))
+    (mask,) = result.masks
+    assert (mask.start, mask.end, mask.original) == (9, 13, "love")
+    assert [c.token for c in mask.candidates][:3] == ["hate", "love", "like"]
+    assert [c.original for c in mask.candidates][:3] == [False, True, False]
+    love = bert_predictor.tokenizer.convert_tokens_to_ids("love")
+    assert lm.rows_seen and all(love not in row for row in lm.rows_seen[:3])  # the word is masked
+    assert result.mode == "span" and result.forward_passes == lm.calls in (3, 4)  # no keep-meaning pass
+
+
+def test_meaning_keeping_ranking_keeps_the_sense(bert_predictor, monkeypatch):
+    """With the original in place the model says love/like, not hate: hate drops."""
+    love, hate, like = ids(bert_predictor, "love", "hate", "like")
+    mask_id = bert_predictor.mask_token_id
+
+    def rule(left, right):
+        if left != mask_id and right != mask_id:
+            return {hate: 0.5, love: 0.3, like: 0.1}
+        return {}
+
+    lm = install(monkeypatch, bert_predictor, rule)
+    original = lm.__call__
+
+    def with_original_in_place(rows):
+        # Rows holding the original word unmasked get the in-place view.
+        if all(mask_id not in row.input_ids for row in rows):
+            lm.calls += 1
+            bert_predictor.forward_passes += 1
+            probs = torch.full((lm.size,), 1e-6)
+            probs[love], probs[like], probs[hate] = 0.6, 0.3, 1e-4
+            return torch.stack([probs / probs.sum() for row in rows for _ in row.positions])
+        return original(rows)
+
+    monkeypatch.setattr(bert_predictor, "_mask_probabilities", with_original_in_place)
+    text = "I really love the movie."
+    plain = bert_predictor.predict_span(text, 9, 13, filters=Filters(keep_meaning=False))
+    kept = bert_predictor.predict_span(text, 9, 13)  # on by default
+    assert [c.token for c in plain.masks[0].candidates][0] == "hate"
+    ranked = [c.token for c in kept.masks[0].candidates]
+    assert ranked[:2] == ["love", "like"] and ranked.index("hate") > 1
+    assert kept.forward_passes == plain.forward_passes + 1
+
+
+def test_hide_original_and_case_of_a_capitalised_selection(bert_predictor):
+    text = "Love is all. I really love the movie."
+    (mask,) = bert_predictor.predict_span(text, 0, 4, top_k=10, filters=Filters(top_k=10, hide_original=True)).masks
+    assert all(c.token.lower() != "love" for c in mask.candidates)
+    assert all(c.token[0].isupper() for c in mask.candidates if c.token[0].isalpha())
+    assert text == "Love is all. I really love the movie."
+
+
+def test_selection_trims_spaces_and_leaves_other_masks(bert_predictor):
+    text = "The [MASK] saw a big  dog ."
+    start = text.index(" big ")
+    (mask,) = bert_predictor.predict_span(text, start, start + 5).masks
+    assert text[mask.start : mask.end] == "big"
+    assert mask.candidates
+
+
+def test_cased_roberta_keeps_its_own_case(roberta_predictor):
+    words = roberta_predictor.predict("[MASK] was quite interesting.", top_k=20, filters=Filters(top_k=20)).masks[0]
+    raw = roberta_predictor.predict("[MASK] was quite interesting.", top_k=20, filters=Filters(top_k=20, match_case=False)).masks[0]
+    assert [c.token for c in words.candidates] == [c.token for c in raw.candidates]
