@@ -216,21 +216,21 @@ def throughput(predictor, fast, pipe, runs: int, out: dict) -> None:
             "fast": lambda: pieces(fast)(text),
             "pipeline": lambda: pipe(text, top_k=5),
         }
-        if words:  # whole words (PLL-word-l2r), with the fill-all rows when there are several masks
-            fns["words"] = lambda: predictor.predict(text, mode="words")
         samples = interleaved(fns, max(5, runs // 4), warmup=1)
+        if words and masks <= 3:  # whole words (PLL-word-l2r) + fill-all rows: seconds per call, so 3 runs
+            samples["words"] = interleaved({"words": lambda: predictor.predict(text, mode="words")}, 3, warmup=0)["words"]
         row = {
             "masks": masks,
             "forwards": count_forwards(predictor, lambda: pieces(predictor)(text)),
             **{name: stats(s) for name, s in samples.items()},
         }
-        if words:
+        if "words" in samples:
             row["words_forwards"] = count_forwards(predictor, lambda: predictor.predict(text, mode="words"))
         rows.append(row)
         r = rows[-1]
         print(f"  {masks:>2} masks: {r['forwards']} forward  exact {fmt(r['exact'])}  fast {fmt(r['fast'])}  "
               f"pipeline {fmt(r['pipeline'])}"
-              + (f"  words+fill-all {fmt(r['words'])} ({r['words_forwards']} forwards)" if words else ""),
+              + (f"  words+fill-all {fmt(r['words'])} ({r['words_forwards']} forwards)" if "words" in r else ""),
               flush=True)
     out["throughput"] = rows
     out["rankings"] = {"whole-word and fill-all": words}

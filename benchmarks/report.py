@@ -196,7 +196,8 @@ def render(r: dict) -> str:
             "",
             "Pieces = the raw single-token ranking (`--pieces`, the pipeline's work). Whole words = "
             "the app's default ranking (1–3 pieces per word, PLL-word-l2r) plus, with several "
-            "masks, the joint fill-all rows; its forward passes are counted on the exact model.",
+            "masks, the joint fill-all rows; its forward passes are counted on the exact model (3 runs "
+            "each, 1 and 3 masks only: it takes seconds per request).",
             "",
             "| Masks | Forward passes (pieces) | Exact pieces | Fast pieces | Pipeline |"
             + (" Whole words + fill all (exact) | Forward passes |" if words else ""),
