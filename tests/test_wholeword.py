@@ -164,14 +164,27 @@ def test_whole_words_use_the_same_window_as_pieces(bert_predictor, monkeypatch, 
     (mask,) = bert_predictor.predict(text).masks
     assert text[mask.start : mask.end] == "[MASK]"
     assert mask.candidates[0].token.lower() == "unable"
-    # Every row of the whole-word passes is that window with the mask widened.
-    mask_id = bert_predictor.mask_token_id
-    pos = window.index(mask_id)
+    # Every row of the whole-word passes is the part of that window nearest the mask
+    # (WORD_CONTEXT_TOKENS at most), with the mask widened to n pieces.
+    from bertmask_gui.engine.wholeword import WORD_CONTEXT_TOKENS
+
+    pos = window.index(bert_predictor.mask_token_id)
     assert len(lm.rows_seen) > 3
     for row in lm.rows_seen:
-        n = len(row) - len(window) + 1
-        assert 1 <= n <= 3
-        assert row[:pos] == window[:pos] and row[pos + n :] == window[pos + 1 :]
+        assert len(row) <= WORD_CONTEXT_TOKENS
+        assert (row[0], row[-1]) == (window[0], window[-1])  # [CLS] ... [SEP]
+        assert _is_focused_slice(row[1:-1], window, pos), row
+
+
+def _is_focused_slice(body, window, pos) -> bool:
+    """body == window[a:pos] + n pieces + window[pos+1:b] for some a, b and n in 1..3."""
+    for n in (1, 2, 3):
+        for a in range(1, pos + 1):
+            left = window[a:pos]
+            right = body[len(left) + n :]
+            if body[: len(left)] == left and right == window[pos + 1 : pos + 1 + len(right)]:
+                return len(right) <= len(window) - pos - 2
+    return False
 
 
 # -------------------------------------------------------------- selection mode

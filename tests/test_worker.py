@@ -126,3 +126,41 @@ def test_shutdown_during_a_prediction_is_clean(qtbot):
     assert thread.shutdown(5000)  # waits for the running one
     assert thread.thread.isFinished()
     assert predictor.texts == ["x [MASK]"]  # the pending one never ran
+
+
+def test_a_newer_request_abandons_a_long_ranking(qtbot, bert_predictor):
+    """Between forward passes the engine asks whether newer work waits; if so the old
+    request stops at once (no result, no error) and the newest runs."""
+    from bertmask_gui.engine.predictor import Superseded
+
+    calls = []
+    worker = PredictionWorker(load_predictor=lambda request: bert_predictor)
+    thread = WorkerThread(worker)
+    thread.start()
+    with qtbot.waitSignal(worker.loaded, timeout=20000):
+        worker.request_load(LoadRequest("tiny"))
+    original = bert_predictor._mask_probabilities
+
+    def slow_pass(rows):
+        calls.append(len(rows))
+        if len(calls) == 1:
+            worker.request_prediction(PredictRequest(2, "The [MASK] sat."))  # typed meanwhile
+        return original(rows)
+
+    bert_predictor._mask_probabilities = slow_pass
+    failures = []
+    worker.prediction_failed.connect(lambda rid, s: failures.append(rid))
+    try:
+        with qtbot.waitSignal(worker.result_ready, timeout=20000) as done:
+            worker.request_prediction(PredictRequest(1, "I really [MASK] the [MASK] today."))
+    finally:
+        del bert_predictor._mask_probabilities
+        bert_predictor.interrupt = None
+    assert done.args[0] == 2 and failures == []
+    with pytest.raises(Superseded):  # what happened to request 1 after its first pass
+        bert_predictor.interrupt = lambda: True
+        try:
+            bert_predictor.predict("x [MASK]")
+        finally:
+            bert_predictor.interrupt = None
+    assert thread.shutdown(5000)

@@ -11,6 +11,7 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Callable
 from pathlib import Path
 
 import torch
@@ -30,6 +31,10 @@ MAX_MASKS = 100  # per request: beyond this a paste of masks would cost minutes
 MAX_TOKENS_PER_FORWARD = 8192  # rows × length per forward pass: bounds memory on long texts
 _PLACEHOLDER = re.compile(r"^[\[<]unused\d+[\]>]$")
 _UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
+
+
+class Superseded(Exception):
+    """A newer request is waiting: this one's result would be thrown away unseen."""
 
 
 def capped_masks_note(count: int) -> str:
@@ -121,6 +126,9 @@ class Predictor:
         self._usable: dict[int, str | None] = {}
         self._rows = None  # which hidden states the LM head sees; set per forward
         self.forward_passes = 0  # batched model forward passes so far (cost accounting)
+        # Asked before every forward pass; True abandons the request (raises Superseded),
+        # so a slow ranking never makes the writer wait for an answer nobody will see.
+        self.interrupt: Callable[[], bool] | None = None
         self._rows_only = False  # the last layer already returned just those rows
         model.base_model.register_forward_hook(self._keep_mask_rows_only)
         lastlayer.install(model, lambda: self._rows, self._mark_rows_only)
@@ -280,6 +288,8 @@ class Predictor:
             return torch.cat(
                 [self._mask_probabilities(rows[i : i + budget]) for i in range(0, len(rows), budget)]
             )
+        if self.interrupt is not None and self.interrupt():
+            raise Superseded()
         self.forward_passes += 1
         length = max(len(r.input_ids) for r in rows)
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0

@@ -38,6 +38,10 @@ from bertmask_gui.engine.filters import is_writable
 
 MAX_PIECES = 3
 BEAM = 4  # partial fillings kept per (mask, length) while generating
+# Context each whole-word row sees (tokens, specials included): a few sentences around
+# the mask. Whole words cost ~15 rows per mask; at a paragraph's 450 tokens a row that
+# made them take seconds on a CPU. Raw pieces mode keeps the full context.
+WORD_CONTEXT_TOKENS = 128
 _NEG = float("-inf")
 
 
@@ -129,15 +133,16 @@ def forward_log_probs(predictor, rows: list[tuple[list[int], list[int]]]) -> lis
 def expand(predictor, ctx: Context, n: int, fill: dict[int, int] | None = None) -> tuple[list[int], int]:
     """The context's ids with its mask replaced by ``n`` pieces (masks unless filled).
 
-    Returns (ids, position of the first piece); trims far context if the longer row
-    would pass the model's limit.
+    Returns (ids, position of the first piece); far context is trimmed, evenly from
+    both sides, to WORD_CONTEXT_TOKENS (and always to the model's limit).
     """
     fill = fill or {}
     pieces = [fill.get(j, predictor.mask_token_id) for j in range(n)]
     ids = list(ctx.ids[: ctx.pos]) + pieces + list(ctx.ids[ctx.pos + 1 :])
     pos = ctx.pos
     prefix, suffix = (len(a) for a in predictor._special_affixes)
-    while len(ids) > predictor.max_tokens:
+    limit = min(predictor.max_tokens, max(WORD_CONTEXT_TOKENS, prefix + suffix + n + 2))
+    while len(ids) > limit:
         left = pos - prefix
         right = len(ids) - suffix - (pos + n)
         if left >= right and left > 0:

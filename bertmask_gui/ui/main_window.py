@@ -251,9 +251,25 @@ class MainWindow(QMainWindow):
         self.timing_label.setText(f"{prediction.seconds * 1000:.0f} ms")
         if prediction.note:
             self.statusBar().showMessage(prediction.note, 10000)
+        self._request_fill_all(text, prediction)
         if prediction.masks and startup_trace.enabled():
             startup_trace.trace("first-candidates")
             QTimer.singleShot(0, self.close)
+
+    def _request_fill_all(self, text: str, prediction) -> None:
+        """Per-mask lists are shown: now ask for the joint fillings of several masks."""
+        from bertmask_gui.engine.jointfill import MAX_JOINT_MASKS
+
+        if (
+            prediction.mode == "words"
+            and not prediction.fills
+            and 2 <= len(prediction.masks) <= MAX_JOINT_MASKS
+            and self.writer.options.get("fill_all")
+        ):
+            self._latest_id += 1
+            options = self.writer.request_options(fill_all=True)
+            self.worker.request_prediction(PredictRequest(self._latest_id, text, self.top_k, **options))
+            self.writer.show_fill_all_pending()
 
     def _on_prediction_failed(self, request_id: int, sentence: str) -> None:
         if request_id != self._latest_id:

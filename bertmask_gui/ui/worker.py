@@ -105,6 +105,10 @@ class PredictionWorker(QObject):
             else:
                 self._predict(prediction)
 
+    def _newer_work_waiting(self) -> bool:
+        """Asked by the engine between forward passes (plain reads: no lock needed)."""
+        return self._stopping or self._pending_prediction is not None or self._pending_load is not None
+
     def _load(self, request: LoadRequest) -> None:
         self.loading.emit(request.model)
         try:
@@ -127,9 +131,15 @@ class PredictionWorker(QObject):
         )
 
     def _predict(self, request: PredictRequest) -> None:
+        from bertmask_gui.engine.predictor import Superseded
+
         self.predictions_run += 1
+        self.predictor.interrupt = self._newer_work_waiting
         try:
             prediction = _run(self.predictor, request)
+        except Superseded:
+            log.debug("Prediction %d abandoned for a newer request", request.request_id)
+            return
         except Exception as exc:
             _log_failure(exc, "Prediction %d failed", request.request_id)
             self.prediction_failed.emit(

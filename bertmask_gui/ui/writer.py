@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 
 from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut, QStandardItem, QStandardItemModel, QTextCursor
@@ -242,9 +242,18 @@ class WriterTools(QObject):
         values = {f.name: self.options[f.name] for f in fields(Filters) if f.name in self.options}
         return Filters(top_k=self.window.top_k, **values)
 
-    def request_options(self) -> dict:
-        """Extra PredictRequest fields for the window's ordinary (mask) predictions."""
-        return {"mode": "words" if self.options["whole_words"] else "pieces", "filters": self.filters()}
+    def request_options(self, fill_all: bool = False) -> dict:
+        """Extra PredictRequest fields for the window's ordinary (mask) predictions.
+
+        Fill-all costs several passes per mask, so it is asked for separately, after the
+        per-mask lists are on screen (``MainWindow._request_fill_all``).
+        """
+        filters = replace(self.filters(), fill_all=fill_all and self.options["fill_all"])
+        return {"mode": "words" if self.options["whole_words"] else "pieces", "filters": filters}
+
+    def show_fill_all_pending(self) -> None:
+        self.fills_title.setText("Fill all masks together: finding complete fillings…")
+        self.fills_title.setVisible(True)
 
     def refresh(self) -> None:
         """Settings changed: ask again, for the selection if that is what is shown."""
