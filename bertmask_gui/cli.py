@@ -25,9 +25,13 @@ def run_predict(
         payload = {"model": predictor.name, "device": predictor.device_name, **prediction.to_dict()}
         if predictor.approximate:
             payload["approximate"] = True
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        output = json.dumps(payload, ensure_ascii=False, indent=2)
     else:
-        print(format_table(text, prediction))
+        output = format_table(text, prediction)
+    try:
+        print(output)
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        sys.stderr.close()
     return 0
 
 
