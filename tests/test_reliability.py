@@ -74,7 +74,7 @@ sys.exit(QApplication.instance().exec())
 def test_soak_memory_and_threads_stay_flat(tiny_bert, qapp):
     from soak import soak
 
-    figures = soak(str(tiny_bert), requests=150, warmup=30)
+    figures = soak(str(tiny_bert), requests=150, warmup=200)
     assert figures["rss_end_mb"] - figures["rss_start_mb"] < 30, figures
     assert figures["threads_end"] <= figures["threads_start"], figures
 
