@@ -85,3 +85,22 @@ def _no_modal_document_prompts(request, monkeypatch):
         monkeypatch.setattr(documents, "ask_unsaved_changes", lambda parent, name: documents.DISCARD)
         monkeypatch.setattr(documents, "ask_restore", lambda parent, recovery: False)
     yield
+
+
+@pytest.fixture
+def relaunch_after_crash(qtbot, qt_app_identity, tiny_bert, monkeypatch):
+    """Start the app again, say yes to "restore?", return the window once it was offered."""
+
+    def relaunch():
+        from bertmask_gui.app import create_window
+        from bertmask_gui.ui import documents
+
+        offered = []
+        monkeypatch.setattr(documents, "ask_restore", lambda parent, recovery: offered.append(recovery) or True)
+        window = create_window(model=str(tiny_bert), device="cpu")
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: bool(offered), timeout=10000)
+        return window, offered
+
+    return relaunch

@@ -193,7 +193,7 @@ def test_autosave_writes_and_is_cleared_on_save(qtbot, window, tmp_path, monkeyp
     assert not file.exists()
 
 
-def test_recovery_after_a_crash(qtbot, qt_app_identity, tiny_bert, monkeypatch):
+def test_recovery_after_a_crash(qtbot, tiny_bert, relaunch_after_crash):
     """A real process autosaves, then dies without closing; the next launch restores."""
     text = "Chapter 1\n\n\tIt was a [MASK] night. 😀  Two  spaces.  \n"
     code = textwrap.dedent(
@@ -215,14 +215,8 @@ def test_recovery_after_a_crash(qtbot, qt_app_identity, tiny_bert, monkeypatch):
     assert left.exists()
 
     from bertmask_gui.app import create_window
-    from bertmask_gui.ui import documents
 
-    offered = []
-    monkeypatch.setattr(documents, "ask_restore", lambda parent, recovery: offered.append(recovery) or True)
-    window = create_window(model=str(tiny_bert), device="cpu")
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: bool(offered), timeout=10000)
+    window, offered = relaunch_after_crash()
     assert window.editor.toPlainText() == text  # the exact text
     assert window.isWindowModified()  # restored, not yet saved
     assert not left.exists()  # offered once

@@ -215,7 +215,7 @@ docfiles.save_atomic({str(target)!r}, "new text " * 1_000_000)
     assert target.read_text(encoding="utf-8") == "The old, safe text.\n"
 
 
-def test_kill_9_after_autosave_restores_the_exact_text(qtbot, qt_app_identity, tiny_bert, monkeypatch):
+def test_kill_9_after_autosave_restores_the_exact_text(qapp, relaunch_after_crash):
     text = "Draft\r\n\tshe [MASK] the door — 東京 😀\u200f עברית  \n"
     code = f"""
 import sys
@@ -241,16 +241,9 @@ sys.exit(QApplication.instance().exec())
     child.kill()  # SIGKILL: no close, no cleanup
     child.wait(10)
 
-    from bertmask_gui.app import create_window
-    from bertmask_gui.ui import documents
     from bertmask_gui.ui.editor import MaskEditor
 
-    offered = []
-    monkeypatch.setattr(documents, "ask_restore", lambda parent, recovery: offered.append(recovery) or True)
-    window = create_window(model=str(tiny_bert), device="cpu")
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: bool(offered), timeout=10000)
+    window, _ = relaunch_after_crash()
     typed = MaskEditor()
     typed.insertPlainText(text)  # what the killed editor held
     assert window.editor.toPlainText() == typed.toPlainText()
