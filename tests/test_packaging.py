@@ -305,7 +305,7 @@ def built_app(tmp_path_factory):
     dist = ROOT / "dist"
     subprocess.run(
         [sys.executable, str(ROOT / "packaging" / "build.py"), "--bundle-model", str(model), "--dist", str(dist)],
-        check=True, cwd=ROOT, timeout=3600,
+        check=True, cwd=ROOT, timeout=1400,
     )
     return dist / "BertMask", model
 
@@ -320,6 +320,7 @@ def run_built(app: Path, *args: str, timeout: int = 180, **env) -> subprocess.Co
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1500)  # the first one builds the app (~5 min, more on a busy machine)
 @needs_build
 def test_built_app_predicts_like_the_engine_with_its_bundled_model(built_app):
     from bertmask_gui.engine.predictor import Predictor
@@ -340,6 +341,7 @@ def test_built_app_predicts_like_the_engine_with_its_bundled_model(built_app):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1500)  # the first one builds the app (~5 min, more on a busy machine)
 @needs_build
 def test_built_app_self_test_passes_offline(built_app):
     app, _ = built_app
@@ -351,6 +353,7 @@ def test_built_app_self_test_passes_offline(built_app):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1500)  # the first one builds the app (~5 min, more on a busy machine)
 @needs_build
 def test_built_app_self_test_fails_with_a_sentence(built_app):
     app, _ = built_app
@@ -359,6 +362,7 @@ def test_built_app_self_test_fails_with_a_sentence(built_app):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1500)  # the first one builds the app (~5 min, more on a busy machine)
 @needs_build
 def test_built_app_window_starts_loads_the_bundled_model_and_quits(built_app):
     app, _ = built_app
@@ -373,6 +377,7 @@ def test_built_app_window_starts_loads_the_bundled_model_and_quits(built_app):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1500)  # the first one builds the app (~5 min, more on a busy machine)
 @needs_build
 def test_built_app_stays_within_the_size_budget(built_app):
     app, _ = built_app
@@ -381,6 +386,7 @@ def test_built_app_stays_within_the_size_budget(built_app):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1500)  # the first one builds the app (~5 min, more on a busy machine)
 @needs_build
 @pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs xvfb-run (apt-get install xvfb)")
 def test_built_app_starts_on_x11_under_xvfb(built_app):
@@ -398,6 +404,7 @@ def test_built_app_starts_on_x11_under_xvfb(built_app):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1500)  # the first one builds the app (~5 min, more on a busy machine)
 @needs_build
 def test_built_app_installs_its_own_desktop_entry(built_app, tmp_path):
     """Someone who unpacked the app (no source checkout) can add it to the menu."""
