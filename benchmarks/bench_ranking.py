@@ -45,7 +45,7 @@ def main(argv=None) -> int:
     if args.build_bert_base:
         print(build_bert_base(Path(args.build_bert_base)))
         return 0
-    from bertmask_gui.engine.filters import Filters
+    from bertmask_gui.engine.options import Filters
     from bertmask_gui.engine.predictor import Predictor
 
     predictor = Predictor.load(args.model, device=args.device)

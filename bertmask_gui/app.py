@@ -8,9 +8,9 @@ import sys
 
 from bertmask_gui import APP_NAME, __version__
 from bertmask_gui.engine.models import DEFAULT_MODEL, default_model
+from bertmask_gui.engine.options import DEVICE_CHOICES, MAX_TOP_K, MIN_TOP_K
 
 log = logging.getLogger(__name__)
-DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -22,7 +22,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--model", help=f"model folder or Hugging Face id (default: the bundled model, else {DEFAULT_MODEL})"
     )
-    parser.add_argument("--device", choices=DEVICES, help="where the model runs (default: Preferences, else auto)")
+    parser.add_argument("--device", choices=DEVICE_CHOICES, help="where the model runs (default: Preferences, else auto)")
     parser.add_argument("--top-k", type=_top_k, help="candidates per mask, 1-50 (default: Preferences, else 5)")
     parser.add_argument("--fast", action="store_true", help="int8 model on the CPU: about 2-3x faster, approximate scores")
     parser.add_argument("--predict", metavar="TEXT", help="print candidates for TEXT and exit (no window)")
@@ -39,8 +39,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def _top_k(value: str) -> int:
     number = int(value)
-    if not 1 <= number <= 50:
-        raise argparse.ArgumentTypeError("must be between 1 and 50")
+    if not MIN_TOP_K <= number <= MAX_TOP_K:
+        raise argparse.ArgumentTypeError(f"must be between {MIN_TOP_K} and {MAX_TOP_K}")
     return number
 
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from bertmask_gui.engine.errors import BertMaskError
 from bertmask_gui.engine.masks import find_masks
-from bertmask_gui.engine.predictor import MAX_MASKS
+from bertmask_gui.engine.options import MAX_MASKS
 
 WEIRD_TEXTS = [
     "",

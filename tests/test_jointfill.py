@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bertmask_gui.engine.filters import Filters
+from bertmask_gui.engine.options import Filters
 from bertmask_gui.engine.masks import find_masks
 from bertmask_gui.engine.ranking import FILLS_LABEL
 from bertmask_gui.engine.textops import fill_many

@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from bertmask_gui.engine.filters import Filters
+from bertmask_gui.engine.options import Filters
 from bertmask_gui.engine.ranking import SHARE_LABEL
 from bertmask_gui.engine.wholeword import Context, generate, piece_kinds
 

@@ -25,7 +25,7 @@ class SlowPredictor:
         self.texts = []
         self.threads = set()
 
-    def predict(self, text, top_k=5):
+    def predict(self, text, top_k=5, mode="words", filters=None, *, cancelled=None):
         self.threads.add(threading.get_ident())
         self.texts.append(text)
         time.sleep(self.delay)
@@ -131,7 +131,7 @@ def test_shutdown_during_a_prediction_is_clean(qtbot):
 def test_a_newer_request_abandons_a_long_ranking(qtbot, bert_predictor):
     """Between forward passes the engine asks whether newer work waits; if so the old
     request stops at once (no result, no error) and the newest runs."""
-    from bertmask_gui.engine.predictor import Superseded
+    from bertmask_gui.engine.errors import Superseded
 
     calls = []
     worker = PredictionWorker(load_predictor=lambda request: bert_predictor)
@@ -155,12 +155,7 @@ def test_a_newer_request_abandons_a_long_ranking(qtbot, bert_predictor):
             worker.request_prediction(PredictRequest(1, "I really [MASK] the [MASK] today."))
     finally:
         del bert_predictor._mask_probabilities
-        bert_predictor.interrupt = None
     assert done.args[0] == 2 and failures == []
     with pytest.raises(Superseded):  # what happened to request 1 after its first pass
-        bert_predictor.interrupt = lambda: True
-        try:
-            bert_predictor.predict("x [MASK]")
-        finally:
-            bert_predictor.interrupt = None
+        bert_predictor.predict("x [MASK]", cancelled=lambda: True)
     assert thread.shutdown(5000)

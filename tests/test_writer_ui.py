@@ -243,7 +243,7 @@ def test_settings_are_remembered(qtbot, qt_app_identity, tiny_bert, window):
 
 
 def test_worker_request_carries_mode_span_and_filters():
-    from bertmask_gui.engine.filters import Filters
+    from bertmask_gui.engine.options import Filters
     from bertmask_gui.ui.worker import PredictRequest, _run
 
     calls = []
@@ -252,15 +252,16 @@ def test_worker_request_carries_mode_span_and_filters():
         def predict(self, text, top_k=5, **kwargs):
             calls.append(("predict", text, top_k, kwargs))
 
-        def predict_span(self, text, start, end, top_k=5, filters=None):
-            calls.append(("span", text, (start, end), top_k, filters))
+        def predict_span(self, text, start, end, top_k=5, filters=None, cancelled=None):
+            calls.append(("span", text, (start, end), top_k, filters, cancelled))
 
     f = Filters(hide_numbers=True)
-    _run(Recorder(), PredictRequest(1, "a [MASK]"))
-    _run(Recorder(), PredictRequest(2, "a [MASK]", 7, mode="pieces", filters=f))
-    _run(Recorder(), PredictRequest(3, "a word", 3, mode="span", span=(2, 6), filters=f))
+    stop = lambda: False  # noqa: E731
+    _run(Recorder(), PredictRequest(1, "a [MASK]"), stop)
+    _run(Recorder(), PredictRequest(2, "a [MASK]", 7, mode="pieces", filters=f), stop)
+    _run(Recorder(), PredictRequest(3, "a word", 3, mode="span", span=(2, 6), filters=f), stop)
     assert calls == [
-        ("predict", "a [MASK]", 5, {}),
-        ("predict", "a [MASK]", 7, {"mode": "pieces", "filters": f}),
-        ("span", "a word", (2, 6), 3, f),
+        ("predict", "a [MASK]", 5, {"mode": "words", "filters": None, "cancelled": stop}),
+        ("predict", "a [MASK]", 7, {"mode": "pieces", "filters": f, "cancelled": stop}),
+        ("span", "a word", (2, 6), 3, f, stop),
     ]

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from bertmask_gui.engine.errors import BertMaskError
+from bertmask_gui.engine.errors import BertMaskError, first_line
 from bertmask_gui.engine.models import (
     COMPLETE_MARKER,
     INCOMPLETE_DIR,
@@ -548,8 +548,7 @@ def explain(exc: BaseException, repo_id: str, endpoint: str | None = None) -> st
             f"{host} answered with an error (HTTP {status}) for “{repo_id}”. It may be a "
             "temporary problem: try again later."
         )
-    detail = text.strip().splitlines()[0][:200] if text.strip() else type(exc).__name__
-    return f"The download of “{repo_id}” failed ({detail}). Details are in the log file."
+    return f"The download of “{repo_id}” failed ({first_line(exc)}). Details are in the log file."
 
 
 def format_bytes(count: float) -> str:

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
-MIN_TOP_K, MAX_TOP_K = 1, 50
+from bertmask_gui.engine.options import Filters
 
 # A small English stop-word list (function words a writer rarely wants suggested).
 STOP_WORDS = frozenset(
@@ -27,23 +26,6 @@ STOP_WORDS = frozenset(
 
 _SENTENCE_END = re.compile(r"[.!?…]['\")\]”’]*$")
 _UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What the writer asked to see. ``top_k`` is clamped to 1–50."""
-
-    top_k: int = 5
-    hide_punctuation: bool = False
-    hide_numbers: bool = False
-    hide_stop_words: bool = False
-    hide_original: bool = False
-    match_case: bool = True
-    keep_meaning: bool = True  # selection mode: also rank by the original word's sense
-    fill_all: bool = True  # several masks: also offer complete joint fillings
-
-    def clamped_top_k(self) -> int:
-        return max(MIN_TOP_K, min(MAX_TOP_K, int(self.top_k)))
 
 
 def is_punctuation(word: str) -> bool:

@@ -21,22 +21,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bertmask_gui.engine.filters import Filters, keep, match_case, sentence_initial
+from bertmask_gui.engine.filters import keep, match_case, sentence_initial
+from bertmask_gui.engine.options import Filters
 from bertmask_gui.engine.masks import Span
 from bertmask_gui.engine.wholeword import Context, _allowed, generate, piece_kinds
 
 JOINT_BEAM = 4
 BRANCH = 3
-MAX_JOINT_MASKS = 8  # beyond this, fill-all is not offered (cost grows with masks)
-
-
-@dataclass(frozen=True)
-class Fill:
-    """One complete filling: a word per mask (in mask order, as shown to the writer)."""
-
-    words: tuple[str, ...]
-    score: float  # share of the shown fillings (softmax over their joint scores)
-    log_score: float  # joint PLL-word-l2r, natural log
 
 
 @dataclass

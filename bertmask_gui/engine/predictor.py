@@ -18,84 +18,19 @@ import torch
 
 from bertmask_gui.engine import lastlayer
 from bertmask_gui.engine.device import configure_threads, dtype_for, resolve_device
-from bertmask_gui.engine.errors import ModelInvalidError, PredictionError
+from bertmask_gui.engine.errors import ModelInvalidError, PredictionError, Superseded, first_line
 from bertmask_gui.engine.masks import Span, Window, find_masks, plan_windows
 from bertmask_gui.engine.models import DEFAULT_MODEL, resolve_model, validate_model_folder
+from bertmask_gui.engine.options import DEFAULT_TOP_K, MAX_MASKS, capped_masks_note
+from bertmask_gui.engine.results import Candidate, MaskResult, Prediction
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TOP_K = 5
 WINDOW_TOKENS = 256  # context fed around a mask when the text exceeds the model's limit
 _CHARS_PER_TOKEN = 4  # rough, for cutting text before tokenizing it
-MAX_MASKS = 100  # per request: beyond this a paste of masks would cost minutes
 MAX_TOKENS_PER_FORWARD = 8192  # rows × length per forward pass: bounds memory on long texts
 _PLACEHOLDER = re.compile(r"^[\[<]unused\d+[\]>]$")
 _UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
-
-
-class Superseded(Exception):
-    """A newer request is waiting: this one's result would be thrown away unseen."""
-
-
-def capped_masks_note(count: int) -> str:
-    """The sentence shown when a text has more masks than one request answers."""
-    if count <= MAX_MASKS:
-        return ""
-    return f"The text has {count} masks; suggestions are shown for the first {MAX_MASKS}."
-
-
-@dataclass(frozen=True)
-class Candidate:
-    token: str  # as a writer reads it
-    score: float  # the model's probability at the mask (pieces); see MaskResult.score_label
-    token_id: int
-    # Whole-word mode (engine.ranking): all pieces, the ranking score (natural log), and
-    # whether this is the word the writer selected.
-    token_ids: tuple[int, ...] = ()
-    log_score: float | None = None
-    original: bool = False
-
-
-@dataclass(frozen=True)
-class MaskResult:
-    start: int  # character offsets of the mask in the writer's text
-    end: int
-    candidates: tuple[Candidate, ...]
-    score_label: str = "probability at the mask"  # what Candidate.score means, for the UI/CLI
-    original: str | None = None  # selection mode: the selected text
-
-
-@dataclass(frozen=True)
-class Prediction:
-    masks: tuple[MaskResult, ...]
-    seconds: float = 0.0
-    note: str = ""  # a sentence for the writer when not every mask was answered
-    mode: str = "pieces"  # "pieces" (raw tokens), "words" (whole words), "span" (selection)
-    fills: tuple = ()  # engine.jointfill.Fill: complete joint fillings of all masks
-    fills_label: str = ""
-    forward_passes: int = 0  # model forward passes this prediction cost
-
-    def to_dict(self) -> dict:
-        return {
-            "mode": self.mode,
-            "forward_passes": self.forward_passes,
-            "masks": [
-                {
-                    "start": m.start,
-                    "end": m.end,
-                    "score_label": m.score_label,
-                    "candidates": [
-                        {"token": c.token, "score": c.score, **({"original": True} if c.original else {})}
-                        for c in m.candidates
-                    ],
-                }
-                for m in self.masks
-            ],
-            "fills": [
-                {"words": list(f.words), "score": f.score} for f in self.fills
-            ],
-            **({"fills_label": self.fills_label} if self.fills else {}),
-        }
 
 
 @dataclass
@@ -176,22 +111,30 @@ class Predictor:
         return self.device.type
 
     # -------------------------------------------------------------- predicting
-    def predict(self, text: str, top_k: int = DEFAULT_TOP_K, mode: str = "words", filters=None) -> Prediction:
+    def predict(
+        self, text: str, top_k: int = DEFAULT_TOP_K, mode: str = "words", filters=None, *, cancelled=None
+    ) -> Prediction:
         """Ranked candidates for every mask in ``text``; no mask gives no results.
 
         ``mode="words"`` (default): whole words of 1-3 pieces ranked by PLL-word-l2r, with
         ``filters`` (engine.filters.Filters) and fill-all rows (engine.ranking).
         ``mode="pieces"``: the model's raw single-token ranking, exactly as
         ``transformers.pipeline("fill-mask")`` gives it.
+        ``cancelled``: asked before every forward pass; True abandons the request
+        (raises errors.Superseded), so nobody waits for an answer nobody will see.
         """
+        self.interrupt = cancelled
         if mode != "pieces":
             from bertmask_gui.engine.ranking import predict_words
 
             return predict_words(self, text, top_k, filters)
         return self.predict_pieces(text, top_k)
 
-    def predict_span(self, text: str, start: int, end: int, top_k: int = DEFAULT_TOP_K, filters=None) -> Prediction:
+    def predict_span(
+        self, text: str, start: int, end: int, top_k: int = DEFAULT_TOP_K, filters=None, *, cancelled=None
+    ) -> Prediction:
         """Whole-word alternatives for text[start:end] (a selected word), text unchanged."""
+        self.interrupt = cancelled
         from bertmask_gui.engine.ranking import predict_span
 
         return predict_span(self, text, start, end, top_k, filters)
@@ -347,7 +290,7 @@ class Predictor:
         log.warning("Prediction on %s failed (%s); moving the model to the CPU", self.device, exc)
         self.model = self.model.to(device="cpu", dtype=torch.float32)
         self.notices.append(
-            f"The {self.device.type.upper()} device failed ({_first_line(exc)}); "
+            f"The {self.device.type.upper()} device failed ({first_line(exc)}); "
             "BertMask now runs on the CPU."
         )
         self.device = torch.device("cpu")
@@ -395,7 +338,7 @@ def _load_tokenizer(folder: Path):
         tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
     except Exception as exc:  # transformers raises many types here
         raise ModelInvalidError(
-            f"The tokenizer in “{folder}” cannot be loaded ({_first_line(exc)}). "
+            f"The tokenizer in “{folder}” cannot be loaded ({first_line(exc)}). "
             "The folder needs tokenizer.json or the vocabulary files of the model."
         ) from exc
     if not getattr(tokenizer, "is_fast", False):
@@ -418,7 +361,7 @@ def _load_model(folder: Path, dtype: torch.dtype):
         )
     except Exception as exc:  # safetensors, OSError, ValueError...
         raise ModelInvalidError(
-            f"The model weights in “{folder}” cannot be loaded ({_first_line(exc)}). The "
+            f"The model weights in “{folder}” cannot be loaded ({first_line(exc)}). The "
             "files may be damaged or incomplete: copy or download the model again."
         ) from exc
     return model.eval()
@@ -433,7 +376,7 @@ def _place(model, device: torch.device):
     except Exception as exc:  # out of memory, driver error, a torch built without it...
         log.warning("Could not place the model on %s: %s", device, exc)
         model = model.to(device="cpu", dtype=torch.float32)
-        notice = f"The model did not fit on the {device.type.upper()} ({_first_line(exc)}); using the CPU."
+        notice = f"The model did not fit on the {device.type.upper()} ({first_line(exc)}); using the CPU."
         return model, torch.device("cpu"), notice
 
 
@@ -457,8 +400,3 @@ def _special_affixes(tokenizer) -> tuple[list[int], list[int]]:
         if full[i : i + len(bare)] == bare:
             return full[:i], full[i + len(bare) :]
     return [], []
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import time
 
-from bertmask_gui.engine.filters import Filters, keep, match_case, same_word, sentence_initial
-from bertmask_gui.engine.jointfill import MAX_JOINT_MASKS, Fill, fill_all
+from bertmask_gui.engine.filters import keep, match_case, same_word, sentence_initial
+from bertmask_gui.engine.jointfill import fill_all
 from bertmask_gui.engine.masks import Span, find_masks
-from bertmask_gui.engine.predictor import MAX_MASKS, Candidate, MaskResult, Prediction, capped_masks_note
+from bertmask_gui.engine.options import MAX_JOINT_MASKS, MAX_MASKS, Filters, capped_masks_note, clamp_top_k
+from bertmask_gui.engine.results import Candidate, Fill, MaskResult, Mode, Prediction
 from bertmask_gui.engine.textops import trim_span
 from bertmask_gui.engine.wholeword import (
     Context,
@@ -75,10 +76,10 @@ def predict_words(predictor, text: str, top_k: int = 5, filters: Filters | None 
     started = time.perf_counter()
     passes = predictor.forward_passes
     filters = filters or Filters(top_k=top_k)
-    top_k = max(1, min(50, top_k))
+    top_k = clamp_top_k(top_k)
     spans = find_masks(text, predictor.mask_token)
     if not spans:
-        return Prediction((), time.perf_counter() - started, mode="words")
+        return Prediction((), time.perf_counter() - started, mode=Mode.WORDS)
     kinds = piece_kinds(predictor)
     wanted = min(len(spans), MAX_MASKS)
     note = capped_masks_note(len(spans))
@@ -97,7 +98,7 @@ def predict_words(predictor, text: str, top_k: int = 5, filters: Filters | None 
         tuple(results),
         time.perf_counter() - started,
         note,
-        mode="words",
+        mode=Mode.WORDS,
         fills=fills,
         fills_label=FILLS_LABEL if fills else "",
         forward_passes=predictor.forward_passes - passes,
@@ -115,10 +116,10 @@ def predict_span(predictor, text: str, start: int, end: int, top_k: int = 5, fil
     started = time.perf_counter()
     passes = predictor.forward_passes
     filters = filters or Filters(top_k=top_k)
-    top_k = max(1, min(50, top_k))
+    top_k = clamp_top_k(top_k)
     start, end = trim_span(text, start, end)
     if start >= end:
-        return Prediction((), time.perf_counter() - started, mode="span")
+        return Prediction((), time.perf_counter() - started, mode=Mode.SPAN)
     original = text[start:end]
     others = [s for s in find_masks(text, predictor.mask_token) if s.end <= start or s.start >= end]
     spans = sorted(others + [Span(start, end)], key=lambda s: s.start)
@@ -136,5 +137,5 @@ def predict_span(predictor, text: str, start: int, end: int, top_k: int = 5, fil
     cands = _candidates(found, top_k, filters, kinds.cased, original, initial, filters.keep_meaning)
     result = MaskResult(start, end, tuple(cands), SHARE_LABEL, original)
     return Prediction(
-        (result,), time.perf_counter() - started, mode="span", forward_passes=predictor.forward_passes - passes
+        (result,), time.perf_counter() - started, mode=Mode.SPAN, forward_passes=predictor.forward_passes - passes
     )

@@ -258,7 +258,7 @@ class MainWindow(QMainWindow):
 
     def _request_fill_all(self, text: str, prediction) -> None:
         """Per-mask lists are shown: now ask for the joint fillings of several masks."""
-        from bertmask_gui.engine.jointfill import MAX_JOINT_MASKS
+        from bertmask_gui.engine.options import MAX_JOINT_MASKS
 
         if (
             prediction.mode == "words"

@@ -25,18 +25,18 @@ from PySide6.QtWidgets import (
 )
 
 from bertmask_gui.engine.models import DEFAULT_MODEL
+from bertmask_gui.engine.options import DEFAULT_TOP_K, DEVICE_CHOICES, MAX_TOP_K, MIN_TOP_K
 
 DEVICE_KEY = "predict/device"
 TOP_K_KEY = "predict/top_k"
 DELAY_KEY = "predict/delay_ms"
 THEME_KEY = "ui/theme"
 GEOMETRY_KEY = "window/geometry"
-DEVICES = ("auto", "cpu", "cuda", "mps")
+DEVICES = DEVICE_CHOICES
 DEVICE_LABELS = {"auto": "Automatic (best available)", "cpu": "CPU", "cuda": "NVIDIA GPU (CUDA)", "mps": "Apple GPU (MPS)"}
 THEMES = ("system", "light", "dark")
-DEFAULT_TOP_K = 5
 DEFAULT_DELAY_MS = 300
-TOP_K_RANGE = (1, 50)
+TOP_K_RANGE = (MIN_TOP_K, MAX_TOP_K)
 DELAY_RANGE = (0, 5000)
 
 

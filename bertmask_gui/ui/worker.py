@@ -131,12 +131,11 @@ class PredictionWorker(QObject):
         )
 
     def _predict(self, request: PredictRequest) -> None:
-        from bertmask_gui.engine.predictor import Superseded
+        from bertmask_gui.engine.errors import Superseded
 
         self.predictions_run += 1
-        self.predictor.interrupt = self._newer_work_waiting
         try:
-            prediction = _run(self.predictor, request)
+            prediction = _run(self.predictor, request, self._newer_work_waiting)
         except Superseded:
             log.debug("Prediction %d abandoned for a newer request", request.request_id)
             return
@@ -171,22 +170,23 @@ def _warm_up(predictor) -> None:
         log.warning("Preparing whole-word ranking failed", exc_info=True)
 
 
-def _run(predictor, request: PredictRequest):
+def _run(predictor, request: PredictRequest, cancelled):
     if request.span is not None:
         start, end = request.span
-        return predictor.predict_span(request.text, start, end, top_k=request.top_k, filters=request.filters)
-    if request.mode == "words" and request.filters is None:
-        return predictor.predict(request.text, top_k=request.top_k)
-    return predictor.predict(request.text, top_k=request.top_k, mode=request.mode, filters=request.filters)
+        return predictor.predict_span(
+            request.text, start, end, top_k=request.top_k, filters=request.filters, cancelled=cancelled
+        )
+    return predictor.predict(
+        request.text, top_k=request.top_k, mode=request.mode, filters=request.filters, cancelled=cancelled
+    )
 
 
 def _sentence(exc: Exception, fallback: str) -> str:
-    from bertmask_gui.engine.errors import BertMaskError
+    from bertmask_gui.engine.errors import BertMaskError, first_line
 
     if isinstance(exc, BertMaskError):
         return str(exc)
-    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-    return f"{fallback} ({detail}). Details are in the log file."
+    return f"{fallback} ({first_line(exc)}). Details are in the log file."
 
 
 class WorkerThread:

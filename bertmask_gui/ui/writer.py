@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from bertmask_gui.engine.filters import Filters
+from bertmask_gui.engine.options import MAX_TOP_K, MIN_TOP_K, Filters, clamp_top_k
 from bertmask_gui.engine.masks import USER_MASK, find_masks
 from bertmask_gui.engine.textops import fill_many, trim_span, word_at
 from bertmask_gui.ui.candidates import CANDIDATE_ROLE, MASK_ROLE, percent
@@ -115,7 +115,7 @@ class WriterTools(QObject):
         self.selection: tuple[int, int] | None = None  # span of the last Ctrl+Space request
         self.options = {key: QSettings().value(SETTINGS_PREFIX + key, default, type=bool) for key, _, default in OPTIONS}
         top_k = QSettings().value(SETTINGS_PREFIX + "top_k", 0, type=int)
-        if 1 <= top_k <= 50 and window.top_k == 5:
+        if MIN_TOP_K <= top_k <= MAX_TOP_K and window.top_k == 5:
             window.top_k = top_k
         self._build_panel()
         self._build_actions()
@@ -228,13 +228,13 @@ class WriterTools(QObject):
         self.refresh()
 
     def set_top_k(self, value: int) -> None:
-        self.window.top_k = max(1, min(50, int(value)))
+        self.window.top_k = clamp_top_k(value)
         QSettings().setValue(SETTINGS_PREFIX + "top_k", self.window.top_k)
         self.refresh()
 
     def _ask_top_k(self) -> None:
         value, ok = QInputDialog.getInt(self.window, "Number of suggestions", "Suggestions per mask (1–50):",
-                                        self.window.top_k, 1, 50)
+                                        self.window.top_k, MIN_TOP_K, MAX_TOP_K)
         if ok:
             self.set_top_k(value)
 

@@ -1,0 +1,81 @@
+"""What a prediction returns: candidates per mask, joint fillings, and how they were ranked.
+
+Layer 0 (plain Python): the worker's signals, the panel and ``--json`` carry these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Mode(str, Enum):
+    """Which ranking answered (a str, so ``mode == "words"`` still reads naturally)."""
+
+    PIECES = "pieces"  # the model's raw single tokens, as transformers' fill-mask pipeline
+    WORDS = "words"  # whole words of 1-3 pieces at every mask
+    SPAN = "span"  # alternatives for a selected word, the text unchanged
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Candidate:
+    token: str  # as a writer reads it
+    score: float  # the model's probability at the mask (pieces); see MaskResult.score_label
+    token_id: int
+    # Whole-word modes: all pieces, the ranking score (natural log), and whether this
+    # is the word the writer selected.
+    token_ids: tuple[int, ...] = ()
+    log_score: float | None = None
+    original: bool = False
+
+
+@dataclass(frozen=True)
+class MaskResult:
+    start: int  # character offsets of the mask in the writer's text
+    end: int
+    candidates: tuple[Candidate, ...]
+    score_label: str = "probability at the mask"  # what Candidate.score means, for the UI/CLI
+    original: str | None = None  # selection mode: the selected text
+
+
+@dataclass(frozen=True)
+class Fill:
+    """One complete filling: a word per mask (in mask order, as shown to the writer)."""
+
+    words: tuple[str, ...]
+    score: float  # share of the shown fillings (softmax over their joint scores)
+    log_score: float  # joint PLL-word-l2r, natural log
+
+
+@dataclass(frozen=True)
+class Prediction:
+    masks: tuple[MaskResult, ...]
+    seconds: float = 0.0
+    note: str = ""  # a sentence for the writer when not every mask was answered
+    mode: Mode = Mode.PIECES
+    fills: tuple[Fill, ...] = ()  # complete joint fillings of all masks
+    fills_label: str = ""
+    forward_passes: int = 0  # model forward passes this prediction cost
+
+    def to_dict(self) -> dict:
+        return {
+            "mode": str(self.mode),
+            "forward_passes": self.forward_passes,
+            "masks": [
+                {
+                    "start": m.start,
+                    "end": m.end,
+                    "score_label": m.score_label,
+                    "candidates": [
+                        {"token": c.token, "score": c.score, **({"original": True} if c.original else {})}
+                        for c in m.candidates
+                    ],
+                }
+                for m in self.masks
+            ],
+            "fills": [{"words": list(f.words), "score": f.score} for f in self.fills],
+            **({"fills_label": self.fills_label} if self.fills else {}),
+        }
