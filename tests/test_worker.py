@@ -139,22 +139,22 @@ def test_a_newer_request_abandons_a_long_ranking(qtbot, bert_predictor):
     thread.start()
     with qtbot.waitSignal(worker.loaded, timeout=20000):
         worker.request_load(LoadRequest("tiny"))
-    original = bert_predictor._mask_probabilities
+    original = bert_predictor.runner.log_probs
 
-    def slow_pass(rows):
+    def slow_pass(rows, *, cancelled=None):
         calls.append(len(rows))
         if len(calls) == 1:
             worker.request_prediction(PredictRequest(2, "The [MASK] sat."))  # typed meanwhile
-        return original(rows)
+        return original(rows, cancelled=cancelled)
 
-    bert_predictor._mask_probabilities = slow_pass
+    bert_predictor.runner.log_probs = slow_pass  # wraps the model seam, public attribute
     failures = []
     worker.prediction_failed.connect(lambda rid, s: failures.append(rid))
     try:
         with qtbot.waitSignal(worker.result_ready, timeout=20000) as done:
             worker.request_prediction(PredictRequest(1, "I really [MASK] the [MASK] today."))
     finally:
-        del bert_predictor._mask_probabilities
+        del bert_predictor.runner.log_probs
     assert done.args[0] == 2 and failures == []
     with pytest.raises(Superseded):  # what happened to request 1 after its first pass
         bert_predictor.predict("x [MASK]", cancelled=lambda: True)

@@ -16,15 +16,16 @@ import torch
 import torch.nn.functional as F
 
 
-def install(model, rows_wanted, on_pruned) -> bool:
-    """Wrap the model's last encoder layer; True if it has the expected shape.
+def install(model, rows_wanted, on_pruned):
+    """Wrap the model's last encoder layer; returns the call that unwraps it, or None
+    if the layer does not have the expected shape (it then runs unchanged).
 
     ``rows_wanted()`` returns the (batch_index, token_index) tensors of the current
     request or None; ``on_pruned()`` is called when the layer returned only those rows.
     """
     layers = getattr(getattr(model.base_model, "encoder", None), "layer", None)
     if not layers:
-        return False
+        return None
     last = layers[-1]
     attention = getattr(getattr(last, "attention", None), "self", None)
     config = getattr(model, "config", None)
@@ -39,8 +40,9 @@ def install(model, rows_wanted, on_pruned) -> bool:
         and getattr(config, "position_embedding_type", "absolute") == "absolute"
     )
     if not needed:
-        return False
+        return None
     full_forward = last.forward
+    own_forward = last.__dict__.get("forward")  # set on the instance before us, if any
 
     def forward(hidden_states, attention_mask=None, *args, **kwargs):
         rows = rows_wanted()
@@ -59,7 +61,16 @@ def install(model, rows_wanted, on_pruned) -> bool:
         return out
 
     last.forward = forward
-    return True
+
+    def uninstall() -> None:
+        if last.__dict__.get("forward") is not forward:
+            return
+        if own_forward is None:
+            del last.forward  # the class's forward shows again
+        else:
+            last.forward = own_forward
+
+    return uninstall
 
 
 def _rows_only(layer, attention, hidden, attention_mask, positions):

@@ -117,7 +117,6 @@ class PredictionWorker(QObject):
             _log_failure(exc, "Loading %s failed", request.model)
             self.load_failed.emit(request.model, _sentence(exc, "The model could not be loaded"))
             return
-        _warm_up(predictor)
         self.predictor = predictor
         self.loaded.emit(
             {
@@ -156,18 +155,6 @@ def _log_failure(exc: Exception, message: str, *args) -> None:
         log.info(message + ": %s", *args, exc)
     else:
         log.error(message, *args, exc_info=True)
-
-
-def _warm_up(predictor) -> None:
-    """Classify the vocabulary for whole words now, not on the first prediction."""
-    if getattr(predictor, "tokenizer", None) is None:
-        return
-    try:
-        from bertmask_gui.engine.wholeword import piece_kinds
-
-        piece_kinds(predictor)
-    except Exception:  # only an optimisation: the first prediction will do it
-        log.warning("Preparing whole-word ranking failed", exc_info=True)
 
 
 def _run(predictor, request: PredictRequest, cancelled):

@@ -6,7 +6,7 @@ import pytest
 
 from bertmask_gui.engine.options import Filters
 from bertmask_gui.engine.masks import find_masks
-from bertmask_gui.engine.ranking import FILLS_LABEL
+from bertmask_gui.engine.rankings.lists import FILLS_LABEL
 from bertmask_gui.engine.textops import fill_many
 
 from scripted_lm import install

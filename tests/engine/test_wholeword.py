@@ -8,8 +8,9 @@ import pytest
 import torch
 
 from bertmask_gui.engine.options import Filters
-from bertmask_gui.engine.ranking import SHARE_LABEL
-from bertmask_gui.engine.wholeword import Context, generate, piece_kinds
+from bertmask_gui.engine.encoder import Context
+from bertmask_gui.engine.rankings.lists import SHARE_LABEL
+from bertmask_gui.engine.rankings.words import generate
 
 from conftest import SEED_SENTENCE
 from scripted_lm import install
@@ -117,9 +118,9 @@ def test_roberta_words_after_a_space_carry_the_space_marker(roberta_predictor):
 
 
 def test_multi_piece_candidates_are_canonical(bert_predictor):
-    kinds = piece_kinds(bert_predictor)
+    kinds = bert_predictor.vocabulary
     ctx = _context(bert_predictor, "It was [MASK] to come.")
-    (words,) = generate(bert_predictor, [ctx], pool=40, beam=8)
+    (words,) = generate(bert_predictor.job(), [ctx], pool=40, beam=8)
     multi = [w for w in words if len(w.pieces) > 1]
     for w in multi:
         again = bert_predictor.tokenizer(w.text, add_special_tokens=False)["input_ids"]
@@ -136,7 +137,7 @@ def test_pll_word_l2r_matches_the_model_computed_by_hand(bert_predictor):
     """The score of ``unable`` equals log P(un|[M][M]) + log P(##able|un [M]) from the model."""
     un, able = ids(bert_predictor, "un", "##able")
     ctx = _context(bert_predictor, "It was [MASK] to come.")
-    (words,) = generate(bert_predictor, [ctx], extra=[[(un, able)]])
+    (words,) = generate(bert_predictor.job(), [ctx], extra=[[(un, able)]])
     unable = next(w for w in words if w.text == "unable")
     model, mask_id, pos = bert_predictor.model, bert_predictor.mask_token_id, ctx.pos
     base = list(ctx.ids)
@@ -166,7 +167,7 @@ def test_whole_words_use_the_same_window_as_pieces(bert_predictor, monkeypatch, 
     assert mask.candidates[0].token.lower() == "unable"
     # Every row of the whole-word passes is the part of that window nearest the mask
     # (WORD_CONTEXT_TOKENS at most), with the mask widened to n pieces.
-    from bertmask_gui.engine.wholeword import WORD_CONTEXT_TOKENS
+    from bertmask_gui.engine.encoder import WORD_CONTEXT_TOKENS
 
     pos = window.index(bert_predictor.mask_token_id)
     assert len(lm.rows_seen) > 3
@@ -222,19 +223,19 @@ def test_meaning_keeping_ranking_keeps_the_sense(bert_predictor, monkeypatch):
         return {}
 
     lm = install(monkeypatch, bert_predictor, rule)
-    original = lm.__call__
+    original = lm.log_probs
 
-    def with_original_in_place(rows):
+    def with_original_in_place(rows, *, cancelled=None):
         # Rows holding the original word unmasked get the in-place view.
         if all(mask_id not in row.input_ids for row in rows):
             lm.calls += 1
-            bert_predictor.forward_passes += 1
+            lm.forward_passes += 1
             probs = torch.full((lm.size,), 1e-6)
             probs[love], probs[like], probs[hate] = 0.6, 0.3, 1e-4
-            return torch.stack([probs / probs.sum() for row in rows for _ in row.positions])
-        return original(rows)
+            return torch.stack([probs / probs.sum() for row in rows for _ in row.positions]).log()
+        return original(rows, cancelled=cancelled)
 
-    monkeypatch.setattr(bert_predictor, "_mask_probabilities", with_original_in_place)
+    monkeypatch.setattr(lm, "log_probs", with_original_in_place)
     text = "I really love the movie."
     plain = bert_predictor.predict_span(text, 9, 13, filters=Filters(keep_meaning=False))
     kept = bert_predictor.predict_span(text, 9, 13)  # on by default

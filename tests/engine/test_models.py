@@ -217,10 +217,10 @@ def test_whole_safetensors_passes(tiny_bert, tiny_roberta):
 def test_accelerator_failure_falls_back_to_cpu_with_notice(tiny_bert, monkeypatch):
     import torch
 
-    from bertmask_gui.engine import predictor as predictor_module
+    from bertmask_gui.engine import loading
 
-    monkeypatch.setattr(predictor_module, "resolve_device", lambda requested: (torch.device("cuda"), None))
-    monkeypatch.setattr(predictor_module, "dtype_for", lambda device: torch.float32)
+    monkeypatch.setattr(loading, "resolve_device", lambda requested: (torch.device("cuda"), None))
+    monkeypatch.setattr(loading, "dtype_for", lambda device: torch.float32)
     real_to = torch.nn.Module.to
 
     def to(self, *args, **kwargs):
@@ -239,12 +239,12 @@ def test_accelerator_failure_falls_back_to_cpu_with_notice(tiny_bert, monkeypatc
 def test_torch_without_cuda_support_falls_back_too(tiny_bert, monkeypatch):
     import torch
 
-    from bertmask_gui.engine import predictor as predictor_module
+    from bertmask_gui.engine import loading
 
     if torch.cuda.is_available():
         pytest.skip("this machine has CUDA")
-    monkeypatch.setattr(predictor_module, "resolve_device", lambda requested: (torch.device("cuda"), None))
-    monkeypatch.setattr(predictor_module, "dtype_for", lambda device: torch.float32)
+    monkeypatch.setattr(loading, "resolve_device", lambda requested: (torch.device("cuda"), None))
+    monkeypatch.setattr(loading, "dtype_for", lambda device: torch.float32)
     predictor = Predictor.load(str(tiny_bert), device="cuda")  # .to("cuda") raises here
     assert predictor.device_name == "cpu" and "using the CPU" in predictor.notices[0]
 

@@ -1,0 +1,167 @@
+"""Layer 2: text → model input rows (token ids + the positions to answer for).
+
+The whole text if it fits the model, else windows around the masks; one ``Context`` per
+mask; a mask expanded into n pieces (or some of them filled) for the word rankings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bertmask_gui.engine.errors import PredictionError
+from bertmask_gui.engine.masks import Span, Window, plan_windows
+from bertmask_gui.engine.vocabulary import Vocabulary
+
+WINDOW_TOKENS = 256  # context fed around a mask when the text exceeds the model's limit
+CHARS_PER_TOKEN = 4  # rough, for cutting text before tokenizing it
+# Context each whole-word row sees (tokens, specials included): a few sentences around
+# the mask. Whole words cost ~15 rows per mask; at a paragraph's 450 tokens a row that
+# made them take seconds on a CPU. Raw pieces mode keeps the full context.
+WORD_CONTEXT_TOKENS = 128
+
+
+@dataclass
+class Row:
+    """One model input and the token positions to answer for, keyed (by mask index...)."""
+
+    input_ids: list[int]
+    positions: dict[int, int] = field(default_factory=dict)  # key -> token index
+
+
+@dataclass(frozen=True)
+class Context:
+    """One model input row with the mask at ``pos`` (the token ids include specials)."""
+
+    ids: tuple[int, ...]
+    pos: int
+    after_space: bool = True
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A text's mask contexts, and the text as the model reads it (its own mask token)."""
+
+    contexts: list[Context]
+    model_text: str
+    model_spans: list[Span]
+
+
+class Encoder:
+    """Turns texts into rows for one tokenizer and token limit."""
+
+    def __init__(self, tokenizer, vocabulary: Vocabulary, max_tokens: int):
+        self.tokenizer = tokenizer
+        self.vocabulary = vocabulary
+        self.max_tokens = max_tokens
+
+    def model_text(self, text: str, spans: list[Span], fills: dict[int, str] | None = None) -> tuple[str, list[Span]]:
+        """Each span replaced by its fill, else by the model's mask token; the spans
+        still masked, in the new text."""
+        fills = fills or {}
+        mask = self.vocabulary.mask_token
+        parts, masked, last, length = [], [], 0, 0
+        for index, span in enumerate(spans):
+            piece = fills.get(index, mask)
+            parts += [text[last : span.start], piece]
+            length += span.start - last
+            if index not in fills:
+                masked.append(Span(length, length + len(piece)))
+            length += len(piece)
+            last = span.end
+        parts.append(text[last:])
+        return "".join(parts), masked
+
+    def rows(self, text: str, spans: list[Span], wanted: int) -> list[Row]:
+        """Rows covering the first ``wanted`` masks: the whole text if it fits, else
+        windows. Masks beyond ``wanted`` stay masks but get no answer."""
+        model_text, model_spans = self.model_text(text, spans)
+        return self.model_rows(model_text, model_spans, wanted)
+
+    def model_rows(self, model_text: str, model_spans: list[Span], wanted: int) -> list[Row]:
+        """``rows`` for a text already holding the model's mask tokens."""
+        if len(model_text) <= self.max_tokens * 20:
+            ids = self.tokenizer(model_text)["input_ids"]
+            if len(ids) <= self.max_tokens:
+                return [self._row(ids, range(len(model_spans)))]
+        budget = min(WINDOW_TOKENS, self.max_tokens)
+        windows = plan_windows(model_text, model_spans[:wanted], budget * CHARS_PER_TOKEN)
+        rows: list[Row] = []
+        for window in windows:
+            rows.extend(self._window_rows(model_text, model_spans, window, budget))
+        return rows
+
+    def contexts(self, text: str, spans: list[Span], wanted: int | None = None) -> Encoded:
+        """One context per mask (the first ``wanted``), from the rows' windows."""
+        wanted = len(spans) if wanted is None else wanted
+        model_text, model_spans = self.model_text(text, spans)
+        by_mask = {}
+        for row in self.model_rows(model_text, model_spans, wanted):
+            for mask, position in row.positions.items():
+                by_mask[mask] = Context(tuple(row.input_ids), position, after_space(model_text, model_spans[mask]))
+        return Encoded([by_mask[i] for i in range(wanted)], model_text, model_spans)
+
+    def expand(self, ctx: Context, n: int, fill: dict[int, int] | None = None) -> tuple[list[int], int]:
+        """The context's ids with its mask replaced by ``n`` pieces (masks unless filled).
+
+        Returns (ids, position of the first piece); far context is trimmed, evenly from
+        both sides, to WORD_CONTEXT_TOKENS (and always to the model's limit).
+        """
+        fill = fill or {}
+        vocab = self.vocabulary
+        pieces = [fill.get(j, vocab.mask_id) for j in range(n)]
+        ids = list(ctx.ids[: ctx.pos]) + pieces + list(ctx.ids[ctx.pos + 1 :])
+        pos = ctx.pos
+        prefix, suffix = len(vocab.prefix), len(vocab.suffix)
+        limit = min(self.max_tokens, max(WORD_CONTEXT_TOKENS, prefix + suffix + n + 2))
+        while len(ids) > limit:
+            left = pos - prefix
+            right = len(ids) - suffix - (pos + n)
+            if left >= right and left > 0:
+                del ids[prefix]
+                pos -= 1
+            elif right > 0:
+                del ids[len(ids) - suffix - 1]
+            else:
+                break
+        return ids, pos
+
+    def _row(self, ids: list[int], masks) -> Row:
+        positions = [i for i, token in enumerate(ids) if token == self.vocabulary.mask_id]
+        masks = list(masks)
+        if len(positions) != len(masks):
+            raise PredictionError("The text could not be split into tokens around its masks.")
+        return Row(ids, dict(zip(masks, positions)))
+
+    def _window_rows(self, text: str, spans: list[Span], window: Window, budget: int) -> list[Row]:
+        """Tokenize one window, trimmed to ``budget`` tokens around its masks.
+
+        Masks that cannot share the budget are split into windows of their own.
+        """
+        inside = [i for i, s in enumerate(spans) if window.start <= s.start and s.end <= window.end]
+        ids = self.tokenizer(text[window.start : window.end], add_special_tokens=False)["input_ids"]
+        positions = [i for i, token in enumerate(ids) if token == self.vocabulary.mask_id]
+        if len(positions) != len(inside):
+            raise PredictionError("The text could not be split into tokens around its masks.")
+        located = dict(zip(inside, positions))
+        wanted = [located[m] for m in window.masks]
+        prefix, suffix = self.vocabulary.prefix, self.vocabulary.suffix
+        room = budget - len(prefix) - len(suffix)
+        if wanted[-1] - wanted[0] + 1 > room:
+            if len(window.masks) == 1:
+                raise PredictionError("The text around this mask is too long for the model.")
+            return [
+                row
+                for m in window.masks
+                for row in self._window_rows(text, spans, Window(window.start, window.end, (m,)), budget)
+            ]
+        slack = room - (wanted[-1] - wanted[0] + 1)
+        start = max(0, min(wanted[0] - slack // 2, len(ids) - room))
+        row = Row(prefix + ids[start : start + room] + suffix)
+        for mask in window.masks:
+            row.positions[mask] = located[mask] - start + len(prefix)
+        return [row]
+
+
+def after_space(model_text: str, span: Span) -> bool:
+    """Whether a space precedes the span (BPE vocabularies spell such words differently)."""
+    return span.start > 0 and model_text[span.start - 1].isspace()

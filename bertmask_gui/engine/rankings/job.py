@@ -1,0 +1,40 @@
+"""What every ranking works with: one request's encoder, runner, vocabulary, cancellation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+
+from bertmask_gui.engine.encoder import Encoder, Row
+from bertmask_gui.engine.runner import Runner
+from bertmask_gui.engine.vocabulary import Vocabulary
+
+
+@dataclass(frozen=True)
+class Job:
+    encoder: Encoder
+    runner: Runner  # or any object with the same ``log_probs`` and ``forward_passes``
+    vocabulary: Vocabulary
+    cancelled: Callable[[], bool] | None = None  # asked before every forward pass
+
+    def log_probs(self, rows: list[Row]) -> torch.Tensor:
+        """The runner's answer for ``rows``: one log-distribution per asked position."""
+        return self.runner.log_probs(rows, cancelled=self.cancelled)
+
+    def at_positions(self, rows: list[tuple[list[int], list[int]]]) -> list[list[torch.Tensor]]:
+        """Log-distributions at the given positions of each (ids, positions) row, one
+        batched forward pass for all (split only by the runner's token budget)."""
+        if not rows:
+            return []
+        logs = self.log_probs([Row(list(ids), dict(enumerate(positions))) for ids, positions in rows])
+        out, i = [], 0
+        for _, positions in rows:
+            out.append([logs[i + k] for k in range(len(positions))])
+            i += len(positions)
+        return out
+
+    @property
+    def forward_passes(self) -> int:
+        return self.runner.forward_passes
