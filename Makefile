@@ -22,6 +22,7 @@ run: setup
 	$(BIN)/python -m bertmask_gui $(ARGS)
 
 test: setup
+	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # 2,000 predictions with random edits: RSS growth and thread count (MODEL=DIR optional).

@@ -50,14 +50,14 @@ def main(argv=None) -> int:
 
     predictor = Predictor.load(args.model, device=args.device)
     work = {"rows": 0, "tokens": 0}
-    inner = predictor._mask_probabilities
+    inner = predictor.runner.log_probs
 
-    def counting(rows):  # rows and tokens through the encoder: the load-independent cost
+    def counting(rows, *, cancelled=None):  # rows and tokens through the encoder: the load-independent cost
         work["rows"] += len(rows)
         work["tokens"] += len(rows) * max(len(r.input_ids) for r in rows)
-        return inner(rows)
+        return inner(rows, cancelled=cancelled)
 
-    predictor._mask_probabilities = counting
+    predictor.runner.log_probs = counting  # wraps the model seam (a public attribute)
     long_text = "The dog ran home and the cat sat in the house. " * 2000 + SENTENCE
     cases = [
         ("pieces, 1 mask", lambda: predictor.predict(SENTENCE, mode="pieces")),

@@ -55,7 +55,7 @@ def _own_memory(model: torch.nn.Module) -> None:
                 param.data = param.data.clone()
             for name, buffer in list(module.named_buffers(recurse=False)):
                 if buffer is not None:
-                    module._buffers[name] = buffer.clone()
+                    setattr(module, name, buffer.clone())  # nn.Module keeps it a buffer
     gc.collect()
 
 

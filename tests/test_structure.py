@@ -1,0 +1,186 @@
+"""The package's structure, checked: no import cycles, no reaching into private names.
+
+Every ``import`` in ``bertmask_gui/`` (function-level ones included) is read with ``ast``.
+A cycle is a strongly connected set of modules. A private reach-in is ``from x import
+_name`` or ``obj._name`` where ``obj`` is not ``self``/``cls``/``super()``: a module's
+or object's ``_names`` are its own business, so they can change without breaking others.
+The layer contracts (which layer may import which) are import-linter's, in pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "bertmask_gui"
+
+# Library internals the app has to touch, each for a reason no public API serves:
+ALLOWED_PRIVATE = {
+    "_MEIPASS",  # getattr(sys, "_MEIPASS"): where PyInstaller unpacked the frozen app (its documented way)
+    # config._attn_implementation: transformers' only record of the attention kernel the
+    # model runs (no public accessor); engine.lastlayer stays exact only for sdpa/eager.
+    "_attn_implementation",
+}
+
+# UI half, issue 11: findings of the UI half, fixed on its own branch (tests/ui/). The
+# lead empties this set at merge; anything not listed here fails at once.
+KNOWN_UI_FINDINGS: set[str] = {
+    "cycle bertmask_gui.ui.main_window -> bertmask_gui.ui.model_dialog -> bertmask_gui.ui.preferences",
+    "bertmask_gui.ui.documents: self.window._warn",
+    "bertmask_gui.ui.preferences: window._debounce",
+    "bertmask_gui.ui.preferences: self._probe._run",
+    "bertmask_gui.ui.writer: self.window._shown",
+    "bertmask_gui.ui.writer: window._shown",
+    "bertmask_gui.ui.writer: window._latest_id",
+    "bertmask_gui.ui.writer: self.window._model_mask_token",
+    "bertmask_gui.ui.writer: window._model_mask_token",
+    "bertmask_gui.ui.writer: window._model_ready",
+    "bertmask_gui.ui.writer: window._debounce",
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _modules() -> dict[str, ast.Module]:
+    return {_module_name(p): ast.parse(p.read_text(encoding="utf-8"), str(p)) for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _imported(module: str, node: ast.AST, known: set[str], is_package: bool) -> set[str]:
+    """The package modules an import statement loads (a name imported from a package
+    counts as its submodule when there is one)."""
+    if isinstance(node, ast.Import):
+        return {alias.name for alias in node.names if alias.name in known}
+    if not isinstance(node, ast.ImportFrom):
+        return set()
+    base = node.module or ""
+    if node.level:
+        anchor = module.split(".")
+        anchor = anchor[: len(anchor) - node.level + (1 if is_package else 0)]
+        base = ".".join(anchor + ([base] if base else []))
+    found = {base} if base in known else set()
+    found |= {f"{base}.{alias.name}" for alias in node.names if f"{base}.{alias.name}" in known}
+    return found
+
+
+def _graph(modules: dict[str, ast.Module]) -> dict[str, set[str]]:
+    known = set(modules)
+    graph = {}
+    for name, tree in modules.items():
+        is_package = (PACKAGE.parent / Path(*name.split(".")) / "__init__.py").exists()
+        edges = set()
+        for node in ast.walk(tree):
+            edges |= _imported(name, node, known, is_package)
+        graph[name] = edges - {name}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__")) and name not in ALLOWED_PRIVATE
+
+
+def _own(value: ast.AST) -> bool:
+    if isinstance(value, ast.Name):
+        return value.id in ("self", "cls")
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "super"
+
+
+def _reach_ins(modules: dict[str, ast.Module]) -> list[str]:
+    """``module: expression`` for every private name used from outside its owner."""
+    found = []
+    for name, tree in modules.items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                found += [f"{name}: from {node.module} import {a.name}" for a in node.names if _private(a.name)]
+            elif isinstance(node, ast.Import):
+                found += [f"{name}: import {a.name}" for a in node.names if any(map(_private, a.name.split(".")))]
+            elif isinstance(node, ast.Attribute) and _private(node.attr) and not _own(node.value):
+                found.append(f"{name}: {ast.unparse(node)}")
+            elif _private_getattr(node):
+                found.append(f"{name}: {ast.unparse(node)}")
+    return list(dict.fromkeys(found))
+
+
+def _private_getattr(node: ast.AST) -> bool:
+    """getattr/setattr/hasattr(obj, "_name"…): the same reach-in, spelled as a string."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("getattr", "setattr", "hasattr", "delattr")
+        and len(node.args) >= 2
+        and not _own(node.args[0])
+        and isinstance(node.args[1], ast.Constant)
+        and isinstance(node.args[1].value, str)
+        and _private(node.args[1].value)
+    )
+
+
+def test_no_import_cycles():
+    cycles = ["cycle " + " -> ".join(c) for c in _cycles(_graph(_modules()))]
+    assert [c for c in cycles if c not in KNOWN_UI_FINDINGS] == []
+
+
+def test_no_module_reaches_into_another_ones_private_names():
+    assert [f for f in _reach_ins(_modules()) if f not in KNOWN_UI_FINDINGS] == []
+
+
+def test_known_ui_findings_are_still_there():
+    """An entry fixed (on merge) must leave the list, so the list never hides a new one."""
+    modules = _modules()
+    current = set(_reach_ins(modules)) | {"cycle " + " -> ".join(c) for c in _cycles(_graph(modules))}
+    assert KNOWN_UI_FINDINGS - current == set()
+
+
+def test_the_checks_catch_what_they_look_for():
+    """The checker itself: a cycle, a private import and a private attribute are found."""
+    modules = {
+        "bertmask_gui.a": ast.parse("from bertmask_gui.b import _helper\ndef f(x):\n    return x._state"),
+        "bertmask_gui.b": ast.parse("def g():\n    from bertmask_gui import a\n    return self._fine"),
+    }
+    assert _cycles(_graph_of(modules)) == [["bertmask_gui.a", "bertmask_gui.b"]]
+    found = _reach_ins(modules)
+    assert found == ["bertmask_gui.a: from bertmask_gui.b import _helper", "bertmask_gui.a: x._state"]
+    assert _reach_ins({"m": ast.parse("getattr(obj, '_x', None)\ngetattr(sys, '_MEIPASS', '')")}) == [
+        "m: getattr(obj, '_x', None)"
+    ]
+
+
+def _graph_of(modules: dict[str, ast.Module]) -> dict[str, set[str]]:
+    known = set(modules) | {"bertmask_gui"}
+    return {
+        name: {m for node in ast.walk(tree) for m in _imported(name, node, known, False)} - {name}
+        for name, tree in modules.items()
+    }
