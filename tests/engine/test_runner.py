@@ -1,0 +1,78 @@
+"""The Runner, the model seam: exact log-probabilities, cancellation, budget, close()."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from bertmask_gui.engine import loading, runner as runner_module
+from bertmask_gui.engine.encoder import Row
+from bertmask_gui.engine.errors import Superseded
+from bertmask_gui.engine.runner import Runner
+
+
+@pytest.fixture
+def fresh(tiny_bert):
+    """A runner on its own model, so close() and budgets touch no shared predictor."""
+    loaded = loading.load(str(tiny_bert), device="cpu")
+    runner = Runner(loaded.model, loaded.device, loaded.tokenizer.pad_token_id)
+    yield runner, loaded
+    runner.close()
+
+
+def _rows(tokenizer):
+    mask = tokenizer.mask_token_id
+    long_ids = tokenizer("I really [MASK] the [MASK]. It was quite interesting.")["input_ids"]
+    short_ids = tokenizer("A [MASK] day.")["input_ids"]
+    at = lambda ids: [i for i, t in enumerate(ids) if t == mask]  # noqa: E731
+    return [Row(long_ids, dict(enumerate(at(long_ids)))), Row(short_ids, {7: at(short_ids)[0]})]
+
+
+def _plain(model, rows):
+    """The full model, one row at a time, no padding: log-softmax at the asked positions."""
+    out = []
+    with torch.inference_mode():
+        for row in rows:
+            logits = model(input_ids=torch.tensor([row.input_ids])).logits[0]
+            out += [logits[p].log_softmax(-1) for p in row.positions.values()]
+    return torch.stack(out)
+
+
+def test_log_probs_equal_the_full_model_at_the_asked_positions(fresh):
+    runner, loaded = fresh
+    rows = _rows(loaded.tokenizer)
+    got = runner.log_probs(rows)
+    runner.close()  # the plain model again: no hook, no last-layer shortcut
+    assert got.shape == (3, loaded.model.config.vocab_size)
+    assert torch.allclose(got, _plain(loaded.model, rows), atol=1e-5)
+    assert runner.forward_passes == 1
+
+
+def test_close_takes_the_hook_and_the_last_layer_off(fresh):
+    runner, loaded = fresh
+    last = loaded.model.base_model.encoder.layer[-1]
+    assert "forward" in last.__dict__  # the last-layer shortcut is installed
+    runner.close()
+    assert "forward" not in last.__dict__
+    ids = torch.tensor([loaded.tokenizer("A [MASK] day.")["input_ids"]])
+    with torch.inference_mode():
+        logits = loaded.model(input_ids=ids).logits
+    assert logits.shape == (1, ids.shape[1], loaded.model.config.vocab_size)  # every token again
+
+
+def test_cancelled_before_a_pass_raises_superseded_and_runs_nothing(fresh):
+    runner, loaded = fresh
+    with pytest.raises(Superseded):
+        runner.log_probs(_rows(loaded.tokenizer), cancelled=lambda: True)
+    assert runner.forward_passes == 0
+    assert runner.log_probs(_rows(loaded.tokenizer), cancelled=lambda: False).shape[0] == 3
+
+
+def test_token_budget_splits_rows_into_passes_with_the_same_answer(fresh, monkeypatch):
+    runner, loaded = fresh
+    rows = _rows(loaded.tokenizer)
+    whole = runner.log_probs(rows)
+    monkeypatch.setattr(runner_module, "MAX_TOKENS_PER_FORWARD", len(rows[0].input_ids))
+    split = runner.log_probs(rows)
+    assert runner.forward_passes == 1 + 2
+    assert torch.allclose(whole, split, atol=1e-5)
