@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
+from bertmask_gui.engine.options import DEVICE_CHOICES
 
 
 def available_devices() -> list[str]:
