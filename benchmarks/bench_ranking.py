@@ -41,6 +41,7 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--build-bert-base", metavar="FOLDER")
+    parser.add_argument("--quick", action="store_true", help="skip the 20k-word text cases")
     args = parser.parse_args(argv)
     if args.build_bert_base:
         print(build_bert_base(Path(args.build_bert_base)))
@@ -70,6 +71,8 @@ def main(argv=None) -> int:
         ("pieces, 1 mask, 20k-word text", lambda: predictor.predict(long_text, mode="pieces")),
         ("whole words, 1 mask, 20k-word text", lambda: predictor.predict(long_text)),
     ]
+    if args.quick:
+        cases = [case for case in cases if "20k" not in case[0]]
     print(f"model {args.model} on {predictor.device_name}, torch threads {__import__('torch').get_num_threads()}")
     print(f"{'ranking':<38} {'passes':>6} {'rows':>5} {'tokens':>7} {'median s':>9} {'min s':>7}")
     for name, run in cases:
