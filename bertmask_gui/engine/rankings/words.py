@@ -2,19 +2,19 @@
 
 How it works (see also the README section "How BertMask ranks words"):
 
-1. **Generate** (``_first_pass``, ``_one_piece_words``, ``_beam_passes``). The one mask is replaced by N mask tokens for N = 1, 2, 3, and the three
-   inputs go through the model in ONE batched forward pass. For N = 1 the best pieces
+1. **Generate** (``_first_pass``, ``_one_piece_words``, ``_beam_passes``). The one
+   mask is replaced by N mask tokens for N = 1, 2, 3, and the three inputs go through the model in ONE batched forward pass. For N = 1 the best pieces
    that can start a word are the one-piece candidates. For N ≥ 2 the most confident
    mask position is filled first (its best pieces, a small beam), the inputs are run
    again, the next most confident position is filled, and so on: two more forward
    passes (N = 2 and N = 3 beams share them). Pieces after the first must be
    continuation pieces (``##able``; a BPE piece without the ``Ġ`` space marker), so a
    filler of several pieces is one word.
-2. **Merge** (``_canonical_words``). The pieces become text with the tokenizer's own ``decode``; a filling
-   whose pieces are not the tokenizer's own split of that text (``lo ##ve`` for
+2. **Merge** (``_canonical_words``, ``Vocabulary.spelling``). The pieces become text
+   with the tokenizer's own ``decode``; a filling whose pieces are not the tokenizer's own split of that text (``lo ##ve`` for
    ``love``) is dropped, so each word is scored once, as the model reads it.
-3. **Score** (``_score_pass``, ``_ranked``). Every candidate gets its PLL-word-l2r (Kauf & Ivanova 2023): the sum over
-   its pieces of log P(piece_i | context, pieces before i, pieces after i still
+3. **Score** (``_score_pass``, ``_ranked``). Every candidate gets its PLL-word-l2r
+   (Kauf & Ivanova 2023): the sum over its pieces of log P(piece_i | context, pieces before i, pieces after i still
    masked). The first piece's term comes from the generation pass; the others need
    one more batched forward pass (rows are shared by words with the same prefix).
    The sum is a chain-rule estimate of log P(word | context, N pieces); it is
