@@ -10,17 +10,18 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QLockFile, QObject, QSettings, QTimer
+from PySide6.QtCore import QEvent, QLockFile, QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from bertmask_gui import APP_NAME
 from bertmask_gui.docfiles import Autosave, DocumentError, Recovery, read_text, save_atomic
+from bertmask_gui.ui import settings
+from bertmask_gui.ui.settings import Key
 
 log = logging.getLogger(__name__)
 
 AUTOSAVE_MS = 30_000
-RECENT_SETTING = "documents/recent"
 RECENT_MAX = 8
 FILE_FILTER = "Text (*.txt *.md);;All files (*)"
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
@@ -93,14 +94,13 @@ class DocumentController(QObject):
     # ----------------------------------------------------------------- menus
     def _build_actions(self) -> None:
         window = self.window
-        menu = window.menuBar().actions()[0].menu()  # File
+        menu = window.menus.file
         open_action = window.open_text_action
-        open_action.triggered.disconnect()
         open_action.triggered.connect(self.open_dialog)
         open_action.setText("&Open…")
-        self.new_action = self._action("&New", self.new, QKeySequence.StandardKey.New)
-        self.save_action = self._action("&Save", self.save, QKeySequence.StandardKey.Save)
-        self.save_as_action = self._action("Save &As…", self.save_as, QKeySequence("Ctrl+Shift+S"))
+        self.new_action = window.add_action(None, "&New", self.new, QKeySequence.StandardKey.New)
+        self.save_action = window.add_action(None, "&Save", self.save, QKeySequence.StandardKey.Save)
+        self.save_as_action = window.add_action(None, "Save &As…", self.save_as, QKeySequence("Ctrl+Shift+S"))
         self.recent_menu = QMenu("Open &Recent", window)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         menu.insertAction(open_action, self.new_action)
@@ -112,22 +112,12 @@ class DocumentController(QObject):
             menu.insertSeparator(after)
         self._fill_recent()
 
-    def _action(self, text, slot, shortcut) -> QAction:
-        action = QAction(text, self.window)
-        action.setShortcut(shortcut)
-        action.triggered.connect(slot)
-        self.window.addAction(action)
-        return action
-
     def recent_files(self) -> list[str]:
-        value = QSettings().value(RECENT_SETTING, [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or [])]
+        return settings.recent_files()
 
     def _remember(self, path: Path) -> None:
         files = [str(path)] + [f for f in self.recent_files() if f != str(path)]
-        QSettings().setValue(RECENT_SETTING, files[:RECENT_MAX])
+        settings.save(Key.RECENT_FILES, files[:RECENT_MAX])
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -140,7 +130,7 @@ class DocumentController(QObject):
             self.recent_menu.addAction("No recent files").setEnabled(False)
         else:
             self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear the list", lambda: QSettings().remove(RECENT_SETTING))
+            self.recent_menu.addAction("Clear the list", lambda: settings.forget(Key.RECENT_FILES))
 
     # ------------------------------------------------------------- the title
     def display_name(self) -> str:
@@ -190,7 +180,7 @@ class DocumentController(QObject):
         try:
             text = read_text(path)
         except DocumentError as exc:
-            self.window._warn(str(exc))
+            self.window.warn(str(exc))
             return False
         self.newline = "\r\n" if "\r\n" in text else "\n"
         self.editor.setPlainText(text)
@@ -220,7 +210,7 @@ class DocumentController(QObject):
             text = self.editor.toPlainText()
             save_atomic(path, text.replace("\n", self.newline) if self.newline != "\n" else text)
         except DocumentError as exc:
-            self.window._warn(str(exc))
+            self.window.warn(str(exc))
             return False
         self.editor.document().setModified(False)
         self._set_path(path)

@@ -165,7 +165,7 @@ def test_missing_default_model_says_so_and_keeps_running(qtbot, window_for):
     view = candidates_of(window)
     qtbot.waitUntil(lambda: "not available offline" in view.message(), timeout=20000)
     assert "Open model folder" in view.message()
-    assert window.open_model_button.isVisible()
+    assert window.panel.no_model.open_folder_button.isVisible()
     editor_of(window).setPlainText(SEED_SENTENCE)  # typing still works, nothing lost
     assert editor_of(window).toPlainText() == SEED_SENTENCE
 
@@ -179,7 +179,7 @@ def test_open_model_folder_switches_and_is_remembered(qtbot, window_for, tiny_be
     wait_for_candidates(qtbot, window)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tiny_roberta))
     window.open_model_action.trigger()
-    qtbot.waitUntil(lambda: window.model_label.text() == tiny_roberta.name and window._model_ready, timeout=20000)
+    qtbot.waitUntil(lambda: window.model_label.text() == tiny_roberta.name and window.session.ready, timeout=20000)
     assert window.worker.predictor.mask_token == "<mask>"
     assert editor_of(window).toPlainText() == SEED_SENTENCE  # the text is untouched
     wait_for_candidates(qtbot, window)
