@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 from bertmask_gui import APP_NAME
 from bertmask_gui.docfiles import Autosave, DocumentError, Recovery, read_text, save_atomic
 from bertmask_gui.ui import settings
+from bertmask_gui.ui.menus import add_action
 from bertmask_gui.ui.settings import Key
 
 log = logging.getLogger(__name__)
@@ -95,12 +96,12 @@ class DocumentController(QObject):
     def _build_actions(self) -> None:
         window = self.window
         menu = window.menus.file
-        open_action = window.open_text_action
+        open_action = window.menus.open_text
         open_action.triggered.connect(self.open_dialog)
         open_action.setText("&Open…")
-        self.new_action = window.add_action(None, "&New", self.new, QKeySequence.StandardKey.New)
-        self.save_action = window.add_action(None, "&Save", self.save, QKeySequence.StandardKey.Save)
-        self.save_as_action = window.add_action(None, "Save &As…", self.save_as, QKeySequence("Ctrl+Shift+S"))
+        self.new_action = add_action(window, None, "&New", self.new, QKeySequence.StandardKey.New)
+        self.save_action = add_action(window, None, "&Save", self.save, QKeySequence.StandardKey.Save)
+        self.save_as_action = add_action(window, None, "Save &As…", self.save_as, QKeySequence("Ctrl+Shift+S"))
         self.recent_menu = QMenu("Open &Recent", window)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         menu.insertAction(open_action, self.new_action)

@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
-from typing import NamedTuple
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QSplitter
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
-from bertmask_gui import APP_NAME, __version__, startup_trace
+from bertmask_gui import APP_NAME, startup_trace
 from bertmask_gui.engine.textops import fill_edit
 from bertmask_gui.ui import settings
 from bertmask_gui.ui.documents import DocumentController
 from bertmask_gui.ui.editor import MaskEditor
+from bertmask_gui.ui.menus import build_menus
 from bertmask_gui.ui.model_dialog import choose_model, display_name
-from bertmask_gui.ui.panel import SuggestionsPanel
-from bertmask_gui.ui.preferences import open_preferences, restore_window, save_window
+from bertmask_gui.ui.panel import SuggestionsPanel, beside
+from bertmask_gui.ui.preferences import restore_window, save_window
 from bertmask_gui.ui.session import NO_MASK_MESSAGE, SuggestionSession
 from bertmask_gui.ui.settings import Key
+from bertmask_gui.ui.status import StatusLine
 from bertmask_gui.ui.worker import LoadRequest, WorkerThread
 from bertmask_gui.ui.writer import WriterTools
-
-log = logging.getLogger(__name__)
-
-
-class Menus(NamedTuple):
-    file: QMenu
-    edit: QMenu
-    model: QMenu
-    help: QMenu
 
 
 class MainWindow(QMainWindow):
@@ -43,31 +34,22 @@ class MainWindow(QMainWindow):
         self.panel = SuggestionsPanel(self)
         self.candidates = self.panel.candidates
         self.candidates.chosen.connect(self.fill)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self.editor)
-        splitter.addWidget(self.panel)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([640, 420])
-        self.setCentralWidget(splitter)
-        self.model_label, self.device_label, self.timing_label = QLabel(self), QLabel(self), QLabel(self)
-        for label in (self.model_label, self.device_label, self.timing_label):
-            self.statusBar().addPermanentWidget(label)
-
+        self.setCentralWidget(beside(self.editor, self.panel, self))
+        self.status_line = StatusLine(self.statusBar())
         self._thread = WorkerThread(worker)
         self.worker = self._thread.worker
         self.session = SuggestionSession(self.editor, self.worker, top_k, self)
         self.session.prediction_shown.connect(self._show_prediction)
         self.session.message_shown.connect(self.panel.show_message)
         self.session.status.connect(self.statusBar().showMessage)
-        self.session.timing.connect(self.timing_label.setText)
-        self.worker.loading.connect(self._on_loading)  # a method, so it runs in this (the GUI) thread
+        self.session.timing.connect(self.status_line.timing_label.setText)
+        self.worker.loading.connect(self.status_line.loading)  # a QObject's method: queued to this thread
         self.worker.loaded.connect(self._on_loaded)
         self.worker.load_failed.connect(self._on_load_failed)
         self.panel.no_model.downloaded.connect(self.use_model)
         self.panel.no_model.choose_button.clicked.connect(lambda: choose_model(self))
         self.panel.no_model.open_folder_button.clicked.connect(self.choose_model_folder)
-        self.menus = self._build_menus()
+        self.menus = build_menus(self)
         self._started = self._closing = False
         self._show_loading(model)
         restore_window(self, self.session)  # geometry and prediction delay from Preferences
@@ -77,38 +59,6 @@ class MainWindow(QMainWindow):
     @property
     def top_k(self) -> int:
         return self.session.top_k
-
-    def _build_menus(self) -> Menus:
-        bar = self.menuBar()
-        menus = Menus(bar.addMenu("&File"), bar.addMenu("&Edit"), bar.addMenu("&Model"), bar.addMenu("&Help"))
-        self.open_text_action = self.add_action(menus.file, "&Open text…", None, QKeySequence.StandardKey.Open)
-        self.open_model_action = self.add_action(menus.file, "Open &model folder…", self.choose_model_folder)
-        menus.file.addSeparator()
-        self.add_action(menus.file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        for text, slot, key in (("&Undo", self.editor.undo, "Undo"), ("&Redo", self.editor.redo, "Redo")):
-            action = self.add_action(menus.edit, text, slot, getattr(QKeySequence.StandardKey, key))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the editor handles Ctrl+Z itself
-        menus.edit.addSeparator()
-        self.predict_action = self.add_action(menus.edit, "&Predict now", self.session.predict_now)
-        self.predict_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-        menus.edit.addSeparator()
-        prefs = ("Pre&ferences…", lambda: open_preferences(self), QKeySequence.StandardKey.Preferences)
-        self.preferences_action = self.add_action(menus.edit, *prefs)
-        self.choose_model_action = self.add_action(menus.model, "&Choose model…", lambda: choose_model(self))
-        self.add_action(menus.help, "&About BertMask", self._about)
-        return menus
-
-    def add_action(self, menu: QMenu | None, text: str, slot=None, shortcut=None) -> QAction:
-        """An action of this window (its shortcut works anywhere in it), in ``menu`` if given."""
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if slot is not None:
-            action.triggered.connect(slot)
-        self.addAction(action)
-        if menu is not None:
-            menu.addAction(action)
-        return action
 
     # ----------------------------------------------------------- model loading
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
@@ -144,35 +94,25 @@ class MainWindow(QMainWindow):
 
     def _show_loading(self, model: str) -> None:
         self.session.model_loading()
-        self.model_label.setText(display_name(model))
-        self.device_label.setText("")
-        self.statusBar().showMessage(f"Loading model {display_name(model)}…")
+        self.status_line.loading(model)
         self.panel.show_message(f"Loading model {display_name(model)}…")
-
-    def _on_loading(self, model: str) -> None:
-        self.statusBar().showMessage(f"Loading model {display_name(model)}…")
 
     def _on_loaded(self, info) -> None:
         self.panel.show_no_model(None)
         self.model_name = info.name
-        self.model_label.setText(display_name(info.name))
-        self.model_label.setToolTip(info.folder)
         self.editor.highlighter.set_mask_token(info.mask_token)
-        self.device_label.setText(info.device.upper() + (" · fast (approximate)" if info.approximate else ""))
+        self.status_line.loaded(info)
         startup_trace.trace("model-loaded")
-        message = " ".join(info.notices) or f"Model {display_name(info.name)} ready."
-        self.statusBar().showMessage(message, 0 if info.notices else 5000)
         self.session.model_ready(info.mask_token)
 
     def _on_load_failed(self, failure) -> None:
-        self.statusBar().showMessage(f"Could not load {display_name(failure.model)}.")
-        if self.worker.predictor is None:
-            self.model_label.setText("No model")
+        kept = self.worker.predictor.name if self.worker.predictor is not None else None
+        self.status_line.failed(failure.model, kept)
+        if kept is None:
             self.panel.show_message(failure.sentence)
             self.panel.show_no_model(failure.model, failure.sentence, failure.missing)
         else:  # the previous model is still loaded and keeps working
             QMessageBox.warning(self, "Model not loaded", failure.sentence)
-            self.model_label.setText(display_name(self.worker.predictor.name))
             self.session.model_kept()
 
     # ------------------------------------------------------------- suggestions
@@ -203,14 +143,6 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(sentence, 10000)
         if self.isVisible():
             QMessageBox.warning(self, APP_NAME, sentence)
-
-    def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            f"About {APP_NAME}",
-            f"{APP_NAME} {__version__}\n\nExplore word choices with a masked language model: "
-            "type [MASK] and pick from the ranked candidates.",
-        )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         if not self.documents.confirm_close():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QLabel, QListView, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QListView, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from bertmask_gui.engine.models import DEFAULT_MODEL, is_hub_id, looks_like_path
 from bertmask_gui.ui.candidates import CandidateView, percent
@@ -99,13 +99,14 @@ class NoModelBox(QWidget):
         """
         self.model = model if is_hub_id(model) and not looks_like_path(model) else DEFAULT_MODEL
         if missing:
+            offer = "it" if self.model == model else f"{self.model}"
             sentence = (
-                f"{display_name(model)} is not on this computer. BertMask needs a model to suggest "
-                f"words: download {self.model} once and it works offline from then on."
+                f"{display_name(model)} is not on this computer. Download {offer} once and "
+                "BertMask suggests words offline from then on."
             )
         self.explanation.setText(sentence)
         size = curated_size(self.model)
-        self.download_button.setText(f"Download {model}" + (f" ({size})" if size else ""))
+        self.download_button.setText(f"Download {self.model}" + (f" ({size})" if size else ""))
         self.message.setText("")
 
     def start_download(self) -> None:
@@ -180,3 +181,14 @@ class SuggestionsPanel(QWidget):
     def show_fills_pending(self) -> None:
         self.fills_title.setText("Fill all masks together: finding complete fillings…")
         self.fills_title.setVisible(True)
+
+
+def beside(editor: QWidget, panel: QWidget, parent=None) -> QSplitter:
+    """The editor on the left (3 parts of the width), the panel on the right (2)."""
+    splitter = QSplitter(Qt.Orientation.Horizontal, parent)
+    splitter.addWidget(editor)
+    splitter.addWidget(panel)
+    splitter.setStretchFactor(0, 3)
+    splitter.setStretchFactor(1, 2)
+    splitter.setSizes([640, 420])
+    return splitter

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence, QShortcut, QTextCursor
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QInputDialog, QLabel, QMenu, QVBoxLayout
 
 from bertmask_gui.engine.masks import USER_MASK, find_masks
@@ -23,6 +23,7 @@ from bertmask_gui.engine.results import Mode
 from bertmask_gui.engine.textops import fill_many, trim_span, word_at
 from bertmask_gui.ui import settings
 from bertmask_gui.ui.candidates import CANDIDATE_ROLE, MASK_ROLE
+from bertmask_gui.ui.menus import add_action
 from bertmask_gui.ui.settings import Key
 
 # The checkable options of the Suggestions menu (defaults: settings.OPTION_DEFAULTS).
@@ -102,12 +103,12 @@ class WriterTools(QObject):
     def _build_actions(self) -> None:
         window = self.window
         edit_menu, help_menu = window.menus.edit, window.menus.help
-        self.suggest_action = window.add_action(None, "Suggest &alternatives", self.suggest, "Ctrl+Space")
-        self.insert_mask_action = window.add_action(None, "Insert [&MASK]", self.insert_mask, "Ctrl+M")
-        self.focus_list_action = window.add_action(None, "Go to the suggestions &list", self.focus_list, "F6")
+        self.suggest_action = add_action(window, None, "Suggest &alternatives", self.suggest, "Ctrl+Space")
+        self.insert_mask_action = add_action(window, None, "Insert [&MASK]", self.insert_mask, "Ctrl+M")
+        self.focus_list_action = add_action(window, None, "Go to the suggestions &list", self.focus_list, "F6")
         pick_menu = edit_menu.addMenu("&Use suggestion")
         self.pick_actions = [
-            window.add_action(pick_menu, f"Suggestion &{n}", lambda checked=False, n=n: self.pick(n), f"Alt+{n}")
+            add_action(window, pick_menu, f"Suggestion &{n}", lambda checked=False, n=n: self.pick(n), f"Alt+{n}")
             for n in range(1, 10)
         ]
         before = pick_menu.menuAction()
@@ -125,9 +126,9 @@ class WriterTools(QObject):
             self.suggestions_menu.addAction(action)
             self.option_actions[key.option_name] = action
         self.suggestions_menu.addSeparator()
-        self.top_k_action = window.add_action(self.suggestions_menu, "Number of suggestions…", self._ask_top_k)
+        self.top_k_action = add_action(window, self.suggestions_menu, "Number of suggestions…", self._ask_top_k)
 
-        self.shortcuts_action = window.add_action(None, "&Keyboard shortcuts", self.show_shortcuts)
+        self.shortcuts_action = add_action(window, None, "&Keyboard shortcuts", self.show_shortcuts)
         help_menu.insertAction(help_menu.actions()[0] if help_menu.actions() else None, self.shortcuts_action)
         for view in (self.candidates, self.panel.fills_view):
             back = QShortcut(QKeySequence(Qt.Key.Key_Escape), view)

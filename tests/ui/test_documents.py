@@ -139,10 +139,10 @@ def test_open_asks_then_opens_and_remembers(qtbot, window, tmp_path, monkeypatch
     type_into(qtbot, window, "unsaved")
     asked = answer(monkeypatch, "cancel")
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
-    window.open_text_action.trigger()
+    window.menus.open_text.trigger()
     assert asked and window.editor.toPlainText() == "unsaved"
     answer(monkeypatch, "discard")
-    window.open_text_action.trigger()
+    window.menus.open_text.trigger()
     assert window.editor.toPlainText() == "# Notes\n[MASK] here"
     assert window.windowTitle().startswith("notes.md")
     assert window.documents.recent_files()[0] == str(path.resolve())

@@ -166,7 +166,7 @@ def test_switching_model_from_the_menu_keeps_the_text(window, qtbot, tiny_robert
     editor.setPlainText("Keep this [MASK] text.")
     assert window.menuBar().actions()[2].text() == "&Model"
     operate_modal(lambda modal: modal.use_folder(str(tiny_roberta)))
-    window.choose_model_action.trigger()
+    window.menus.choose_model.trigger()
     qtbot.waitUntil(lambda: window.session.ready and window.session.mask_token == "<mask>", timeout=WAIT_MS)
     assert editor.toPlainText() == "Keep this [MASK] text."
     assert window.model_name == str(tiny_roberta)
@@ -260,7 +260,7 @@ def test_fresh_install_to_predictions_through_a_download(qtbot, qt_app_identity,
     w = create_window(device="cpu")  # nothing saved: the default model, not on disk
     qtbot.addWidget(w)
     w.show()
-    qtbot.waitUntil(lambda: w.model_label.text() == "No model", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: w.status_line.model_label.text() == "No model", timeout=WAIT_MS)
     assert "not available offline" in w.candidates.message() and "Model ▸ Choose model…" in w.candidates.message()
     editor = w.findChild(QPlainTextEdit, "editor")
     editor.setPlainText("I really [MASK] the movie.")
@@ -271,7 +271,7 @@ def test_fresh_install_to_predictions_through_a_download(qtbot, qt_app_identity,
         modal.use_button.click()
 
     operate_modal(download_in_dialog)
-    w.choose_model_action.trigger()
+    w.menus.choose_model.trigger()
     qtbot.waitUntil(lambda: w.session.ready and w.model_name == REPO, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: w.session.shown is not None and len(w.session.shown.prediction.masks) == 1, timeout=WAIT_MS)
     assert editor.toPlainText() == "I really [MASK] the movie."

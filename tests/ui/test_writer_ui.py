@@ -188,6 +188,8 @@ def test_fill_all_fills_every_mask_in_one_undo_step(qtbot, window, bert_predicto
     expected = bert_predictor.predict(text, top_k=5).fills
     first = fills_view.model().index(0, 0).data(FILL_ROLE)
     assert first.words == expected[0].words
+    timing = window.status_line.timing_label.text()
+    assert timing.startswith("words ") and " · fill-all " in timing  # the follow-up's time beside the lists'
     rect = fills_view.visualRect(fills_view.model().index(0, 0))
     qtbot.mouseClick(fills_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     a, b = first.words
