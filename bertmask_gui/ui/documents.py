@@ -79,13 +79,13 @@ class DocumentController(QObject):
         self.path: Path | None = None
         self.newline = "\n"  # the open file's line ending (the editor itself uses \n)
         self.autosave = Autosave(folder or autosave_folder())
-        self._lock = QLockFile(str(self.autosave.lock_path))
-        self._lock.setStaleLockTime(0)
+        self.session_lock = QLockFile(str(self.autosave.lock_path))  # held while this window runs
+        self.session_lock.setStaleLockTime(0)
         self._recovery_checked = False
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(AUTOSAVE_MS)
-        self._timer.timeout.connect(self.autosave_now)
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setSingleShot(True)
+        self.autosave_timer.setInterval(AUTOSAVE_MS)
+        self.autosave_timer.timeout.connect(self.autosave_now)
         self.editor.textChanged.connect(self._on_text_changed)
         self.editor.document().modificationChanged.connect(self._update_title)
         self._build_actions()
@@ -227,26 +227,26 @@ class DocumentController(QObject):
 
     # -------------------------------------------------------------- autosave
     def _on_text_changed(self) -> None:
-        if self.is_modified() and not self._timer.isActive():
-            self._timer.start()  # at most AUTOSAVE_MS after the first unsaved change
+        if self.is_modified() and not self.autosave_timer.isActive():
+            self.autosave_timer.start()  # at most AUTOSAVE_MS after the first unsaved change
 
     def autosave_now(self) -> None:
-        self._timer.stop()
+        self.autosave_timer.stop()
         if not self.is_modified():
             self.autosave.clear()
             return
-        if not self._lock.isLocked():
+        if not self.session_lock.isLocked():
             # The lock says "this session is alive" to other instances: take it before the
             # first autosave file exists, in a folder that exists.
             self.autosave.folder.mkdir(parents=True, exist_ok=True)
-            self._lock.tryLock(0)
+            self.session_lock.tryLock(0)
         try:
             self.autosave.write(self.editor.toPlainText(), str(self.path) if self.path else None)
         except DocumentError as exc:
             log.warning("Autosave failed: %s", exc)
             self.window.statusBar().showMessage(f"Autosave failed: {exc}", 10000)
 
-    def _session_alive(self, session: str) -> bool:
+    def session_alive(self, session: str) -> bool:
         lock = QLockFile(str(self.autosave.folder / f"{session}.lock"))
         lock.setStaleLockTime(0)
         if lock.tryLock(0):  # a lock left by a dead process is stale and taken over
@@ -257,7 +257,7 @@ class DocumentController(QObject):
     def offer_recovery(self) -> bool:
         """After a crash: offer the newest orphaned autosave; True if restored."""
         self._recovery_checked = True
-        orphans = self.autosave.orphans(self._session_alive)
+        orphans = self.autosave.orphans(self.session_alive)
         if not orphans:
             return False
         newest = orphans[0]
@@ -284,10 +284,10 @@ class DocumentController(QObject):
         """Ask about unsaved changes; clean up the autosave when the window may close."""
         if not self.maybe_save():
             return False
-        self._timer.stop()
+        self.autosave_timer.stop()
         self.autosave.clear()
-        if self._lock.isLocked():
-            self._lock.unlock()
+        if self.session_lock.isLocked():
+            self.session_lock.unlock()
         return True
 
 

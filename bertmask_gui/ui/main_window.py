@@ -36,8 +36,8 @@ class MainWindow(QMainWindow):
         self.candidates.chosen.connect(self.fill)
         self.setCentralWidget(beside(self.editor, self.panel, self))
         self.status_line = StatusLine(self.statusBar())
-        self._thread = WorkerThread(worker)
-        self.worker = self._thread.worker
+        self.worker_thread = WorkerThread(worker)
+        self.worker = self.worker_thread.worker
         self.session = SuggestionSession(self.editor, self.worker, top_k, self)
         self.session.prediction_shown.connect(self._show_prediction)
         self.session.message_shown.connect(self.panel.show_message)
@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
         if self._closing:  # closed before this queued start ran
             return
         startup_trace.trace("window-shown")
-        self._thread.start()
+        self.worker_thread.start()
         self.worker.request_load(LoadRequest(self.model_name, self.device_choice, self.fast))
 
     def load_model(self, model: str) -> None:
@@ -153,5 +153,5 @@ class MainWindow(QMainWindow):
         self.panel.no_model.download.abandon()
         save_window(self)
         self.hide()
-        self._thread.shutdown()
+        self.worker_thread.shutdown()
         super().closeEvent(event)
