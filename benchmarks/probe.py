@@ -137,14 +137,14 @@ def gui(folder: str, fast: bool) -> dict:
     for i in range(20):
         window.editor.setPlainText(SEED.replace("movie", ["movie", "film", "book", "play"][i % 4]) + " " * i)
         window.predict_now()
-        want = window._latest_id
+        want = window.session.latest_id
         wait_for(lambda: results[-1][0] == want)
     predict_gap = longest_gap(t_pred, time.perf_counter())
 
     # Typing burst: 30 keystrokes 40 ms apart at the end of the text.
     window.editor.setPlainText("I really [MASK] the movie. It was quite ")
     window.predict_now()
-    want = window._latest_id
+    want = window.session.latest_id
     wait_for(lambda: results[-1][0] == want)
     window.editor.moveCursor(window.editor.textCursor().MoveOperation.End)
     window.editor.setFocus()
@@ -158,12 +158,12 @@ def gui(folder: str, fast: bool) -> dict:
     t_last = time.perf_counter()
     final_text = window.editor.toPlainText()
     wait_for(lambda: results and window.editor.toPlainText() == final_text
-             and results[-1][0] == window._latest_id and results[-1][1] > t_last)
+             and results[-1][0] == window.session.latest_id and results[-1][1] > t_last)
     t_done = results[-1][1]
     burst_runs = window.worker.predictions_run - before
     burst_gap = longest_gap(t0, t_done)
     # one prediction of the final text, for the target "one prediction + debounce"
-    from bertmask_gui.ui.main_window import PREDICT_DELAY_MS
+    from bertmask_gui.ui.settings import DEFAULT_DELAY_MS
 
     one = window.worker.predictor.predict(final_text).seconds
     ticker.stop()
@@ -178,7 +178,7 @@ def gui(folder: str, fast: bool) -> dict:
         "burst_latency_ms": (t_done - t_last) * 1000,
         "burst_gap_ms": burst_gap,
         "one_prediction_ms": one * 1000,
-        "debounce_ms": PREDICT_DELAY_MS,
+        "debounce_ms": DEFAULT_DELAY_MS,
     }
 
 

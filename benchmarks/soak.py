@@ -81,11 +81,11 @@ def soak(model: str, requests: int, warmup: int = 200, seed: int = 0) -> dict:
         text = random_edit(rng, text)
         window.editor.setPlainText(text)
         window.predict_now()
-        wanted = window._latest_id
-        while window._shown is None or window._shown[0] != window.editor.toPlainText():
+        wanted = window.session.latest_id
+        while window.session.shown is None or window.session.shown.text != window.editor.toPlainText():
             # Block until the worker's result arrives: a busy loop would starve it of the GIL.
             app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
-            if window._latest_id != wanted:
+            if window.session.latest_id != wanted:
                 break
     figures["seconds"] = time.perf_counter() - started
     figures["rss_end_mb"], figures["threads_end"] = rss_mb(), thread_count()

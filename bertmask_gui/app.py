@@ -69,19 +69,20 @@ def create_window(
     ``model`` None means: the model chosen last time, else the default model;
     ``device`` / ``top_k`` None mean: as saved in Preferences.
     """
-    from PySide6.QtCore import QSettings
     from PySide6.QtGui import QIcon
 
     from bertmask_gui.paths import icon_path
-    from bertmask_gui.ui.main_window import MODEL_SETTING, MainWindow
-    from bertmask_gui.ui.preferences import apply_theme, saved_device, saved_theme, saved_top_k
+    from bertmask_gui.ui import settings
+    from bertmask_gui.ui.main_window import MainWindow
+    from bertmask_gui.ui.preferences import apply_theme
+    from bertmask_gui.ui.settings import Key
 
     app = _qt_application()
     app.setWindowIcon(QIcon(str(icon_path())))
-    apply_theme(saved_theme(), app)
+    apply_theme(settings.theme(), app)
     if model is None:
-        model = QSettings().value(MODEL_SETTING, "", type=str) or default_model()
-    window = MainWindow(model, device=device or saved_device(), top_k=top_k or saved_top_k(), fast=fast)
+        model = settings.text(Key.MODEL) or default_model()
+    window = MainWindow(model, device=device or settings.device(), top_k=top_k or settings.top_k(), fast=fast)
     if file:
         window.load_text_file(file)
     return window

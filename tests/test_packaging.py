@@ -175,14 +175,14 @@ def test_a_download_lifts_the_apps_offline_default_but_not_the_users(monkeypatch
     monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
     frozen.prepare_frozen_runtime()  # the app's own default
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)  # as if huggingface_hub was imported after it
-    download._refuse_if_offline_mode()  # what every download calls first: no refusal
+    download.refuse_if_offline_mode()  # what every download calls first: no refusal
     assert constants.is_offline_mode() is False and "HF_HUB_OFFLINE" not in os.environ
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the user's own choice
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
     frozen.prepare_frozen_runtime()
     with pytest.raises(download.DownloadError, match="HF_HUB_OFFLINE"):
-        download._refuse_if_offline_mode()
+        download.refuse_if_offline_mode()
     assert os.environ["HF_HUB_OFFLINE"] == "1"
 
 

@@ -184,8 +184,8 @@ def test_fast_window_says_approximate(qtbot, qt_app_identity, tiny_bert):
     window = create_window(model=str(tiny_bert), device="cpu", fast=True)
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: window.worker.predictor is not None and window._model_ready, timeout=30000)
-    assert "approximate" in window.device_label.text()
+    qtbot.waitUntil(lambda: window.worker.predictor is not None and window.session.ready, timeout=30000)
+    assert "approximate" in window.status_line.device_label.text()
     assert window.worker.predictor.approximate
     window.close()
 

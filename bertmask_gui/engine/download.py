@@ -134,7 +134,7 @@ def plan_download(repo_id: str, *, endpoint: str | None = None, timeout: float =
     """
     repo_id = _checked_id(repo_id)
     endpoint = (endpoint or hub_endpoint()).rstrip("/")
-    _refuse_if_offline_mode()
+    refuse_if_offline_mode()
     from huggingface_hub import HfApi
 
     try:
@@ -393,7 +393,7 @@ def _checked_id(repo_id: str) -> str:
     return repo_id
 
 
-def _refuse_if_offline_mode() -> None:
+def refuse_if_offline_mode() -> None:
     from huggingface_hub import constants
 
     from bertmask_gui.frozen import allow_hub_downloads

@@ -10,17 +10,19 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QLockFile, QObject, QSettings, QTimer
+from PySide6.QtCore import QEvent, QLockFile, QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from bertmask_gui import APP_NAME
 from bertmask_gui.docfiles import Autosave, DocumentError, Recovery, read_text, save_atomic
+from bertmask_gui.ui import settings
+from bertmask_gui.ui.menus import add_action
+from bertmask_gui.ui.settings import Key
 
 log = logging.getLogger(__name__)
 
 AUTOSAVE_MS = 30_000
-RECENT_SETTING = "documents/recent"
 RECENT_MAX = 8
 FILE_FILTER = "Text (*.txt *.md);;All files (*)"
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
@@ -77,13 +79,13 @@ class DocumentController(QObject):
         self.path: Path | None = None
         self.newline = "\n"  # the open file's line ending (the editor itself uses \n)
         self.autosave = Autosave(folder or autosave_folder())
-        self._lock = QLockFile(str(self.autosave.lock_path))
-        self._lock.setStaleLockTime(0)
+        self.session_lock = QLockFile(str(self.autosave.lock_path))  # held while this window runs
+        self.session_lock.setStaleLockTime(0)
         self._recovery_checked = False
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(AUTOSAVE_MS)
-        self._timer.timeout.connect(self.autosave_now)
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setSingleShot(True)
+        self.autosave_timer.setInterval(AUTOSAVE_MS)
+        self.autosave_timer.timeout.connect(self.autosave_now)
         self.editor.textChanged.connect(self._on_text_changed)
         self.editor.document().modificationChanged.connect(self._update_title)
         self._build_actions()
@@ -93,14 +95,13 @@ class DocumentController(QObject):
     # ----------------------------------------------------------------- menus
     def _build_actions(self) -> None:
         window = self.window
-        menu = window.menuBar().actions()[0].menu()  # File
-        open_action = window.open_text_action
-        open_action.triggered.disconnect()
+        menu = window.menus.file
+        open_action = window.menus.open_text
         open_action.triggered.connect(self.open_dialog)
         open_action.setText("&Open…")
-        self.new_action = self._action("&New", self.new, QKeySequence.StandardKey.New)
-        self.save_action = self._action("&Save", self.save, QKeySequence.StandardKey.Save)
-        self.save_as_action = self._action("Save &As…", self.save_as, QKeySequence("Ctrl+Shift+S"))
+        self.new_action = add_action(window, None, "&New", self.new, QKeySequence.StandardKey.New)
+        self.save_action = add_action(window, None, "&Save", self.save, QKeySequence.StandardKey.Save)
+        self.save_as_action = add_action(window, None, "Save &As…", self.save_as, QKeySequence("Ctrl+Shift+S"))
         self.recent_menu = QMenu("Open &Recent", window)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         menu.insertAction(open_action, self.new_action)
@@ -112,22 +113,12 @@ class DocumentController(QObject):
             menu.insertSeparator(after)
         self._fill_recent()
 
-    def _action(self, text, slot, shortcut) -> QAction:
-        action = QAction(text, self.window)
-        action.setShortcut(shortcut)
-        action.triggered.connect(slot)
-        self.window.addAction(action)
-        return action
-
     def recent_files(self) -> list[str]:
-        value = QSettings().value(RECENT_SETTING, [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or [])]
+        return settings.recent_files()
 
     def _remember(self, path: Path) -> None:
         files = [str(path)] + [f for f in self.recent_files() if f != str(path)]
-        QSettings().setValue(RECENT_SETTING, files[:RECENT_MAX])
+        settings.save(Key.RECENT_FILES, files[:RECENT_MAX])
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -140,7 +131,7 @@ class DocumentController(QObject):
             self.recent_menu.addAction("No recent files").setEnabled(False)
         else:
             self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear the list", lambda: QSettings().remove(RECENT_SETTING))
+            self.recent_menu.addAction("Clear the list", lambda: settings.forget(Key.RECENT_FILES))
 
     # ------------------------------------------------------------- the title
     def display_name(self) -> str:
@@ -190,7 +181,7 @@ class DocumentController(QObject):
         try:
             text = read_text(path)
         except DocumentError as exc:
-            self.window._warn(str(exc))
+            self.window.warn(str(exc))
             return False
         self.newline = "\r\n" if "\r\n" in text else "\n"
         self.editor.setPlainText(text)
@@ -220,7 +211,7 @@ class DocumentController(QObject):
             text = self.editor.toPlainText()
             save_atomic(path, text.replace("\n", self.newline) if self.newline != "\n" else text)
         except DocumentError as exc:
-            self.window._warn(str(exc))
+            self.window.warn(str(exc))
             return False
         self.editor.document().setModified(False)
         self._set_path(path)
@@ -236,26 +227,26 @@ class DocumentController(QObject):
 
     # -------------------------------------------------------------- autosave
     def _on_text_changed(self) -> None:
-        if self.is_modified() and not self._timer.isActive():
-            self._timer.start()  # at most AUTOSAVE_MS after the first unsaved change
+        if self.is_modified() and not self.autosave_timer.isActive():
+            self.autosave_timer.start()  # at most AUTOSAVE_MS after the first unsaved change
 
     def autosave_now(self) -> None:
-        self._timer.stop()
+        self.autosave_timer.stop()
         if not self.is_modified():
             self.autosave.clear()
             return
-        if not self._lock.isLocked():
+        if not self.session_lock.isLocked():
             # The lock says "this session is alive" to other instances: take it before the
             # first autosave file exists, in a folder that exists.
             self.autosave.folder.mkdir(parents=True, exist_ok=True)
-            self._lock.tryLock(0)
+            self.session_lock.tryLock(0)
         try:
             self.autosave.write(self.editor.toPlainText(), str(self.path) if self.path else None)
         except DocumentError as exc:
             log.warning("Autosave failed: %s", exc)
             self.window.statusBar().showMessage(f"Autosave failed: {exc}", 10000)
 
-    def _session_alive(self, session: str) -> bool:
+    def session_alive(self, session: str) -> bool:
         lock = QLockFile(str(self.autosave.folder / f"{session}.lock"))
         lock.setStaleLockTime(0)
         if lock.tryLock(0):  # a lock left by a dead process is stale and taken over
@@ -266,7 +257,7 @@ class DocumentController(QObject):
     def offer_recovery(self) -> bool:
         """After a crash: offer the newest orphaned autosave; True if restored."""
         self._recovery_checked = True
-        orphans = self.autosave.orphans(self._session_alive)
+        orphans = self.autosave.orphans(self.session_alive)
         if not orphans:
             return False
         newest = orphans[0]
@@ -293,10 +284,10 @@ class DocumentController(QObject):
         """Ask about unsaved changes; clean up the autosave when the window may close."""
         if not self.maybe_save():
             return False
-        self._timer.stop()
+        self.autosave_timer.stop()
         self.autosave.clear()
-        if self._lock.isLocked():
-            self._lock.unlock()
+        if self.session_lock.isLocked():
+            self.session_lock.unlock()
         return True
 
 

@@ -8,12 +8,10 @@ its text. No torch here.
 
 from __future__ import annotations
 
-import logging
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt, QThread, Signal, Slot
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -23,7 +21,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -38,16 +35,12 @@ from bertmask_gui.engine.models import (
     looks_like_path,
     unfinished_download,
 )
-
-log = logging.getLogger(__name__)
+from bertmask_gui.ui import settings
+from bertmask_gui.ui.downloads import DownloadProgress
+from bertmask_gui.ui.settings import Key
 
 ON_DISK = "on disk"
 TO_DOWNLOAD = "to download"
-CLOSE_WAIT_MS = 2000  # closing the dialog mid-download waits this long, then lets it end alone
-QUIT_WAIT_MS = 45000  # quitting the app waits this long at most for such downloads
-# Downloads whose dialog closed while a network read was stalled: they stop at their next
-# chunk or read timeout. Kept here so no QThread is ever destroyed while running.
-_ORPHANS: set = set()
 
 
 @dataclass(frozen=True)
@@ -68,34 +61,15 @@ CURATED = (
 )
 
 
-class DownloadTask(QObject):
-    """Runs one download in its QThread; reports progress and the outcome as signals."""
+def curated_size(repo_id: str) -> str:
+    """The download size of a curated model ("440 MB"), or "" for any other."""
+    return next((model.size for model in CURATED if model.repo_id == repo_id), "")
 
-    progress = Signal(object)  # engine.download.Progress
-    finished = Signal(str, str)  # repo id, folder
-    failed = Signal(str, str, bool)  # repo id, sentence, cancelled
 
-    def __init__(self, repo_id: str):
-        super().__init__()
-        self.repo_id = repo_id
-        self.cancel_event = threading.Event()
-
-    @Slot()
-    def run(self) -> None:
-        from bertmask_gui.engine.download import DownloadCancelled, download_model
-        from bertmask_gui.engine.errors import BertMaskError
-
-        try:
-            folder = download_model(self.repo_id, progress=self.progress.emit, cancel=self.cancel_event)
-        except DownloadCancelled as exc:
-            self.failed.emit(self.repo_id, str(exc), True)
-        except BertMaskError as exc:
-            self.failed.emit(self.repo_id, str(exc), False)
-        except Exception as exc:  # never a traceback in the window
-            log.exception("Download of %s failed", self.repo_id)
-            self.failed.emit(self.repo_id, f"The download failed ({exc}). Details are in the log file.", False)
-        else:
-            self.finished.emit(self.repo_id, str(folder))
+def display_name(model: str) -> str:
+    """A folder shows as its last part; a Hub id as itself."""
+    path = Path(model)
+    return path.name if len(path.parts) > 1 or path.is_dir() else model
 
 
 class ChooseModelDialog(QDialog):
@@ -110,8 +84,6 @@ class ChooseModelDialog(QDialog):
         self.resize(720, 440)
         self.current = current
         self.chosen_model: str | None = None
-        self._thread: QThread | None = None
-        self._task: DownloadTask | None = None
         self._status: dict[str, str] = {}
         self._build()
         self.refresh_status()
@@ -170,19 +142,11 @@ class ChooseModelDialog(QDialog):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.message)
 
-        progress_row = QHBoxLayout()
-        self.progress = QProgressBar(self)
-        self.progress.setRange(0, 1000)
-        self.progress.setTextVisible(False)
-        progress_row.addWidget(self.progress, 1)
-        self.progress_label = QLabel("", self)
-        self.progress_label.setObjectName("downloadProgressLabel")
-        progress_row.addWidget(self.progress_label)
-        self.cancel_button = QPushButton("Cancel download", self)
-        self.cancel_button.clicked.connect(self.cancel_download)
-        progress_row.addWidget(self.cancel_button)
-        layout.addLayout(progress_row)
-        self._show_progress(False)
+        self.download = DownloadProgress(self)
+        self.download.started.connect(self._update_buttons)
+        self.download.finished.connect(self._on_finished)
+        self.download.failed.connect(self._on_failed)
+        layout.addWidget(self.download)
 
         self.buttons = QDialogButtonBox(self)
         self.use_button = self.buttons.addButton("Use model", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -242,7 +206,7 @@ class ChooseModelDialog(QDialog):
 
     def _update_buttons(self) -> None:
         name = self.selected_name()
-        busy = self._thread is not None
+        busy = self.downloading
         self.use_button.setEnabled(bool(name) and not busy)
         self.use_button.setText("Use model" if not name or self._on_disk(name) else "Download and use")
         self.table.setEnabled(not busy)
@@ -252,7 +216,7 @@ class ChooseModelDialog(QDialog):
     # ---------------------------------------------------------------- actions
     def use_selected(self) -> None:
         name = self.selected_name()
-        if not name or self._thread is not None:
+        if not name or self.downloading:
             return
         if self._on_disk(name):
             self._choose(name)
@@ -265,7 +229,7 @@ class ChooseModelDialog(QDialog):
             self.start_download(name)
 
     def open_folder(self) -> None:
-        start = QSettings().value("model/last_folder", "", type=str)
+        start = settings.text(Key.MODEL_FOLDER)
         folder = QFileDialog.getExistingDirectory(self, "Open model folder", start if Path(start).is_dir() else "")
         if folder:
             self.use_folder(folder)
@@ -281,7 +245,7 @@ class ChooseModelDialog(QDialog):
         if problem:
             self.message.setText(problem)
             return
-        QSettings().setValue("model/last_folder", str(path))
+        settings.save(Key.MODEL_FOLDER, str(path))
         self._choose(str(path))
 
     def _choose(self, name: str) -> None:
@@ -292,104 +256,31 @@ class ChooseModelDialog(QDialog):
     # -------------------------------------------------------------- downloads
     def start_download(self, repo_id: str) -> None:
         self.message.setText(f"Downloading {repo_id}…")
-        self.progress.setValue(0)
-        self.progress_label.setText("Asking the Hub for the file list…")
-        self._show_progress(True)
-        self._task = DownloadTask(repo_id)
-        self._thread = QThread(self)
-        self._thread.setObjectName("bertmask-download")
-        self._task.moveToThread(self._thread)
-        self._thread.started.connect(self._task.run)
-        self._task.progress.connect(self._on_progress)
-        self._task.finished.connect(self._on_finished)
-        self._task.failed.connect(self._on_failed)
-        self._task.finished.connect(self._thread.quit)
-        self._task.failed.connect(self._thread.quit)
-        self._thread.finished.connect(self._task.deleteLater)
-        self._update_buttons()
-        self._thread.start()
-
-    def cancel_download(self) -> None:
-        if self._task is not None:
-            self._task.cancel_event.set()
-            self.cancel_button.setEnabled(False)
-            self.progress_label.setText("Cancelling…")
+        self.download.start(repo_id)
 
     @property
     def downloading(self) -> bool:
-        return self._thread is not None
-
-    def _on_progress(self, event) -> None:
-        from bertmask_gui.engine.download import format_bytes, format_seconds
-
-        self.progress.setValue(int(event.fraction * 1000))
-        speed = f", {format_bytes(event.bytes_per_second)}/s" if event.bytes_per_second else ""
-        self.progress_label.setText(
-            f"{format_bytes(event.done)} of {format_bytes(event.total)}{speed}, "
-            f"{format_seconds(event.seconds_left)}"
-        )
+        return self.download.downloading
 
     def _on_finished(self, repo_id: str, folder: str) -> None:
-        self._end_thread()
         self.refresh_status()
         self._status[repo_id] = ON_DISK
         self.message.setText(f"{repo_id} is downloaded to {folder}.")
         self._choose(repo_id)
 
     def _on_failed(self, repo_id: str, sentence: str, cancelled: bool) -> None:
-        self._end_thread()
-        self._show_progress(False)
         self.message.setText(sentence)
         self._update_buttons()
 
-    def _end_thread(self, wait_ms: int = QUIT_WAIT_MS) -> None:
-        thread, task = self._thread, self._task
-        self._thread = self._task = None
-        if thread is None:
-            return
-        thread.quit()
-        if not thread.wait(wait_ms):
-            _adopt(thread, task)
-
-    def _show_progress(self, visible: bool) -> None:
-        for widget in (self.progress, self.progress_label, self.cancel_button):
-            widget.setVisible(visible)
-        self.cancel_button.setEnabled(visible)
-
     def done(self, result: int) -> None:  # noqa: D401 (Qt API) - Close / Esc / accept
-        if self._task is not None:  # closing mid-download cancels it (the part is kept)
-            self._task.cancel_event.set()
-            self._end_thread(CLOSE_WAIT_MS)
+        self.download.abandon()  # closing mid-download cancels it (the part is kept)
         super().done(result)
-
-
-def _adopt(thread: QThread, task: DownloadTask) -> None:
-    """Keep a cancelled download's thread alive until it ends by itself."""
-    log.info("A cancelled download is still waiting on the network; it ends by itself")
-    thread.setParent(None)
-    entry = (thread, task)
-    _ORPHANS.add(entry)
-    thread.finished.connect(lambda: _ORPHANS.discard(entry))
-    app = QCoreApplication.instance()
-    if app is not None and not app.property("bertmask_waits_downloads"):
-        app.setProperty("bertmask_waits_downloads", True)
-        app.aboutToQuit.connect(wait_for_downloads)
-
-
-def wait_for_downloads(timeout_ms: int = QUIT_WAIT_MS) -> bool:
-    """Wait (bounded) for cancelled downloads still running; True if none is left."""
-    for thread, _task in list(_ORPHANS):
-        thread.wait(timeout_ms)
-    return all(not thread.isRunning() for thread, _ in _ORPHANS)
 
 
 def choose_model(window) -> str | None:
     """Model ▸ Choose model…: run the dialog; a chosen model is loaded by the worker."""
-    from bertmask_gui.ui.main_window import MODEL_SETTING
-
     dialog = ChooseModelDialog(getattr(window, "model_name", DEFAULT_MODEL), window)
     if dialog.exec() == QDialog.DialogCode.Accepted and dialog.chosen_model:
-        QSettings().setValue(MODEL_SETTING, dialog.chosen_model)
-        window.load_model(dialog.chosen_model)
+        window.use_model(dialog.chosen_model)
         return dialog.chosen_model
     return None

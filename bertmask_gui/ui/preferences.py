@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 import threading
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -25,49 +25,12 @@ from PySide6.QtWidgets import (
 )
 
 from bertmask_gui.engine.models import DEFAULT_MODEL
-from bertmask_gui.engine.options import DEFAULT_TOP_K, DEVICE_CHOICES, MAX_TOP_K, MIN_TOP_K
+from bertmask_gui.engine.options import DEVICE_CHOICES, MAX_TOP_K, MIN_TOP_K
+from bertmask_gui.ui import settings
+from bertmask_gui.ui.model_dialog import choose_model
+from bertmask_gui.ui.settings import DELAY_RANGE, THEMES, Key
 
-DEVICE_KEY = "predict/device"
-TOP_K_KEY = "predict/top_k"
-DELAY_KEY = "predict/delay_ms"
-THEME_KEY = "ui/theme"
-GEOMETRY_KEY = "window/geometry"
-DEVICES = DEVICE_CHOICES
 DEVICE_LABELS = {"auto": "Automatic (best available)", "cpu": "CPU", "cuda": "NVIDIA GPU (CUDA)", "mps": "Apple GPU (MPS)"}
-THEMES = ("system", "light", "dark")
-DEFAULT_DELAY_MS = 300
-TOP_K_RANGE = (MIN_TOP_K, MAX_TOP_K)
-DELAY_RANGE = (0, 5000)
-
-
-# ------------------------------------------------------------------- settings
-def _int(key: str, default: int, low: int, high: int) -> int:
-    try:
-        value = int(QSettings().value(key, default))
-    except (TypeError, ValueError):
-        value = default
-    return min(max(value, low), high)
-
-
-def _choice(key: str, default: str, choices) -> str:
-    value = str(QSettings().value(key, default) or default).lower()
-    return value if value in choices else default
-
-
-def saved_device() -> str:
-    return _choice(DEVICE_KEY, "auto", DEVICES)
-
-
-def saved_top_k() -> int:
-    return _int(TOP_K_KEY, DEFAULT_TOP_K, *TOP_K_RANGE)
-
-
-def saved_delay_ms() -> int:
-    return _int(DELAY_KEY, DEFAULT_DELAY_MS, *DELAY_RANGE)
-
-
-def saved_theme() -> str:
-    return _choice(THEME_KEY, "system", THEMES)
 
 
 # ---------------------------------------------------------------------- theme
@@ -129,13 +92,15 @@ def _dark_palette() -> QPalette:
 
 
 # -------------------------------------------------------------------- devices
-class _DeviceProbe(QObject):
+class DeviceProbe(QObject):
+    """Asks torch which devices exist: in a thread, or at once when torch is loaded."""
+
     found = Signal(list)
 
     def start(self) -> None:
-        threading.Thread(target=self._run, name="bertmask-device-probe", daemon=True).start()
+        threading.Thread(target=self.run, name="bertmask-device-probe", daemon=True).start()
 
-    def _run(self) -> None:
+    def run(self) -> None:
         try:
             from bertmask_gui.engine.device import available_devices
 
@@ -175,9 +140,9 @@ class PreferencesDialog(QDialog):
 
         self.device_combo = QComboBox(self)
         self.device_combo.setObjectName("deviceCombo")
-        for device in DEVICES:
+        for device in DEVICE_CHOICES:
             self.device_combo.addItem(DEVICE_LABELS[device], device)
-        self.device_combo.setCurrentIndex(DEVICES.index(saved_device()))
+        self.device_combo.setCurrentIndex(DEVICE_CHOICES.index(settings.device()))
         self.device_note = QLabel("Checking which devices this computer has…", self)
         self.device_note.setObjectName("deviceNote")
         device_box = QVBoxLayout()
@@ -187,8 +152,8 @@ class PreferencesDialog(QDialog):
 
         self.top_k_spin = QSpinBox(self)
         self.top_k_spin.setObjectName("topKSpin")
-        self.top_k_spin.setRange(*TOP_K_RANGE)
-        self.top_k_spin.setValue(saved_top_k())
+        self.top_k_spin.setRange(MIN_TOP_K, MAX_TOP_K)
+        self.top_k_spin.setValue(settings.top_k())
         form.addRow("Suggestions per mask:", self.top_k_spin)
 
         self.delay_spin = QSpinBox(self)
@@ -196,7 +161,7 @@ class PreferencesDialog(QDialog):
         self.delay_spin.setRange(*DELAY_RANGE)
         self.delay_spin.setSingleStep(50)
         self.delay_spin.setSuffix(" ms")
-        self.delay_spin.setValue(saved_delay_ms())
+        self.delay_spin.setValue(settings.delay_ms())
         self.delay_spin.setToolTip("How long to wait after the last keystroke before predicting.")
         form.addRow("Prediction delay:", self.delay_spin)
 
@@ -204,7 +169,7 @@ class PreferencesDialog(QDialog):
         self.theme_combo.setObjectName("themeCombo")
         for theme in THEMES:
             self.theme_combo.addItem(theme.capitalize(), theme)
-        self.theme_combo.setCurrentIndex(THEMES.index(saved_theme()))
+        self.theme_combo.setCurrentIndex(THEMES.index(settings.theme()))
         form.addRow("Theme:", self.theme_combo)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -214,18 +179,18 @@ class PreferencesDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
 
-        self._probe = _DeviceProbe(self)
-        self._probe.found.connect(self.show_available)
+        probe = DeviceProbe(self)
+        probe.found.connect(self.show_available)
         if "torch" in sys.modules:  # already paid for by the worker: ask right away
-            self._probe._run()
+            probe.run()
         else:
-            self._probe.start()
+            probe.start()
 
     def show_available(self, devices: list) -> None:
         """Mark the devices this computer lacks; "auto" says what it will pick."""
         self.available = list(devices)
         model = self.device_combo.model()
-        for index, device in enumerate(DEVICES):
+        for index, device in enumerate(DEVICE_CHOICES):
             item = model.item(index)
             if device == "auto":
                 item.setText(f"{DEVICE_LABELS['auto']}: {DEVICE_LABELS[devices[0]]}")
@@ -246,11 +211,10 @@ class PreferencesDialog(QDialog):
         return self.device_combo.currentData()
 
     def accept(self) -> None:
-        settings = QSettings()
-        settings.setValue(DEVICE_KEY, self.device())
-        settings.setValue(TOP_K_KEY, self.top_k_spin.value())
-        settings.setValue(DELAY_KEY, self.delay_spin.value())
-        settings.setValue(THEME_KEY, self.theme_combo.currentData())
+        settings.save(Key.DEVICE, self.device())
+        settings.save(Key.TOP_K, self.top_k_spin.value())
+        settings.save(Key.DELAY_MS, self.delay_spin.value())
+        settings.save(Key.THEME, self.theme_combo.currentData())
         settings.sync()
         super().accept()
         self.saved.emit()
@@ -259,34 +223,32 @@ class PreferencesDialog(QDialog):
 # ------------------------------------------------------- hooks for MainWindow
 def apply_preferences(window, reload_model: bool = True) -> None:
     """Put the saved top-k, delay and theme into effect; a new device reloads the model."""
-    window.top_k = saved_top_k()
-    window._debounce.setInterval(saved_delay_ms())
-    apply_theme(saved_theme())
-    device = saved_device()
+    window.session.top_k = settings.top_k()
+    window.session.set_delay_ms(settings.delay_ms())
+    apply_theme(settings.theme())
+    device = settings.device()
     if device != window.device_choice:
         window.device_choice = device
         if reload_model:
             window.load_model(window.model_name)
     elif reload_model:
-        window.predict_now()  # a new top-k shows at once
+        window.session.predict_now()  # a new top-k shows at once
 
 
 def open_preferences(window) -> None:
     """Edit ▸ Preferences…"""
-    from bertmask_gui.ui.model_dialog import choose_model
-
     dialog = PreferencesDialog(window.model_name, window, choose_model=lambda: choose_model(window))
     dialog.saved.connect(lambda: apply_preferences(window))
     dialog.exec()
 
 
-def restore_window(window) -> None:
+def restore_window(window, session) -> None:
     """Geometry from last time, and the saved delay (top-k and device come via create_window)."""
-    geometry = QSettings().value(GEOMETRY_KEY)
+    geometry = settings.geometry()
     if geometry is not None:
         window.restoreGeometry(geometry)
-    window._debounce.setInterval(saved_delay_ms())
+    session.set_delay_ms(settings.delay_ms())
 
 
 def save_window(window) -> None:
-    QSettings().setValue(GEOMETRY_KEY, window.saveGeometry())
+    settings.save(Key.GEOMETRY, window.saveGeometry())

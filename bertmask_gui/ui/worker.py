@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from bertmask_gui.engine.results import Mode
+
 log = logging.getLogger(__name__)
 
 
@@ -30,9 +32,39 @@ class PredictRequest:
     request_id: int
     text: str
     top_k: int = 5
-    mode: str = "words"  # "words" (whole words), "pieces" (raw tokens), "span" (selection)
+    mode: Mode = Mode.WORDS  # whole words, raw pieces, or alternatives for a selection (span)
     span: tuple[int, int] | None = None  # selection mode: the selected characters
-    filters: object | None = None  # engine.filters.Filters
+    filters: object | None = None  # engine.options.Filters
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A loaded model, as the window shows it."""
+
+    name: str
+    folder: str
+    device: str
+    mask_token: str | None
+    notices: tuple[str, ...] = ()
+    approximate: bool = False  # int8 "fast" mode: scores are approximate
+
+    @classmethod
+    def of(cls, predictor) -> ModelInfo:
+        return cls(
+            name=predictor.name,
+            folder=str(predictor.folder),
+            device=predictor.device_name,
+            mask_token=predictor.mask_token,
+            notices=tuple(predictor.notices),
+            approximate=bool(getattr(predictor, "approximate", False)),
+        )
+
+
+@dataclass(frozen=True)
+class LoadFailure:
+    model: str
+    sentence: str
+    missing: bool = False  # the model is not on this computer (as opposed to broken)
 
 
 def _load_predictor(request: LoadRequest):
@@ -46,8 +78,8 @@ class PredictionWorker(QObject):
     """Loads the model and runs predictions, one at a time, newest first."""
 
     loading = Signal(str)  # model name
-    loaded = Signal(dict)  # {"name", "folder", "device", "mask_token", "notices"}
-    load_failed = Signal(str, str)  # model name, sentence
+    loaded = Signal(object)  # ModelInfo
+    load_failed = Signal(object)  # LoadFailure
     result_ready = Signal(int, object)  # request id, engine Prediction
     prediction_failed = Signal(int, str)  # request id, sentence
     _wake = Signal()
@@ -115,26 +147,20 @@ class PredictionWorker(QObject):
             predictor = self._load_predictor(request)
         except Exception as exc:  # every failure becomes a sentence, never a crash
             _log_failure(exc, "Loading %s failed", request.model)
-            self.load_failed.emit(request.model, _sentence(exc, "The model could not be loaded"))
+            from bertmask_gui.engine.errors import ModelNotFoundError
+
+            sentence = _sentence(exc, "The model could not be loaded")
+            self.load_failed.emit(LoadFailure(request.model, sentence, isinstance(exc, ModelNotFoundError)))
             return
         self.predictor = predictor
-        self.loaded.emit(
-            {
-                "name": predictor.name,
-                "folder": str(predictor.folder),
-                "device": predictor.device_name,
-                "approximate": getattr(predictor, "approximate", False),
-                "mask_token": predictor.mask_token,
-                "notices": list(predictor.notices),
-            }
-        )
+        self.loaded.emit(ModelInfo.of(predictor))
 
     def _predict(self, request: PredictRequest) -> None:
         from bertmask_gui.engine.errors import Superseded
 
         self.predictions_run += 1
         try:
-            prediction = _run(self.predictor, request, self._newer_work_waiting)
+            prediction = run_request(self.predictor, request, self._newer_work_waiting)
         except Superseded:
             log.debug("Prediction %d abandoned for a newer request", request.request_id)
             return
@@ -157,7 +183,8 @@ def _log_failure(exc: Exception, message: str, *args) -> None:
         log.error(message, *args, exc_info=True)
 
 
-def _run(predictor, request: PredictRequest, cancelled):
+def run_request(predictor, request: PredictRequest, cancelled):
+    """One PredictRequest against ``predictor`` (selection or masks)."""
     if request.span is not None:
         start, end = request.span
         return predictor.predict_span(

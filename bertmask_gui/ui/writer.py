@@ -13,37 +13,29 @@
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QInputDialog, QLabel, QMenu, QVBoxLayout
 
-from PySide6.QtCore import QObject, QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence, QShortcut, QStandardItem, QStandardItemModel, QTextCursor
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QInputDialog,
-    QLabel,
-    QListView,
-    QVBoxLayout,
-)
-
-from bertmask_gui.engine.options import MAX_TOP_K, MIN_TOP_K, Filters, clamp_top_k
 from bertmask_gui.engine.masks import USER_MASK, find_masks
+from bertmask_gui.engine.options import MAX_TOP_K, MIN_TOP_K, clamp_top_k
+from bertmask_gui.engine.results import Mode
 from bertmask_gui.engine.textops import fill_many, trim_span, word_at
-from bertmask_gui.ui.candidates import CANDIDATE_ROLE, MASK_ROLE, percent
+from bertmask_gui.ui import settings
+from bertmask_gui.ui.candidates import CANDIDATE_ROLE, MASK_ROLE
+from bertmask_gui.ui.menus import add_action
+from bertmask_gui.ui.settings import Key
 
-FILL_ROLE = Qt.ItemDataRole.UserRole + 20
-SETTINGS_PREFIX = "suggestions/"
-
-# (setting key, menu text, default) — the checkable options of the Suggestions menu.
+# The checkable options of the Suggestions menu (defaults: settings.OPTION_DEFAULTS).
 OPTIONS = [
-    ("whole_words", "&Whole words (off: the model's raw word pieces)", True),
-    ("keep_meaning", "&Keep the meaning of a selected word", True),
-    ("fill_all", "Offer &fill-all for several masks", True),
-    ("match_case", "Match &case", True),
-    ("hide_punctuation", "Hide &punctuation", False),
-    ("hide_numbers", "Hide &numbers", False),
-    ("hide_stop_words", "Hide &stop words (the, of, and…)", False),
-    ("hide_original", "Hide the selected word &itself", False),
+    (Key.WHOLE_WORDS, "&Whole words (off: the model's raw word pieces)"),
+    (Key.KEEP_MEANING, "&Keep the meaning of a selected word"),
+    (Key.FILL_ALL, "Offer &fill-all for several masks"),
+    (Key.MATCH_CASE, "Match &case"),
+    (Key.HIDE_PUNCTUATION, "Hide &punctuation"),
+    (Key.HIDE_NUMBERS, "Hide &numbers"),
+    (Key.HIDE_STOP_WORDS, "Hide &stop words (the, of, and…)"),
+    (Key.HIDE_ORIGINAL, "Hide the selected word &itself"),
 ]
 
 SHORTCUTS = [
@@ -69,40 +61,6 @@ def python_index(text: str, qt_pos: int) -> int:
     return len(text)
 
 
-class FillAllView(QListView):
-    """Complete fillings of every mask, best first; click or Enter fills them all."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setObjectName("fillAll")
-        self.setAccessibleName("Fill all masks")
-        self.setModel(QStandardItemModel(self))
-        self.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
-        self.setMaximumHeight(150)
-        self.on_choose = None
-        self.clicked.connect(self._choose)
-
-    def set_fills(self, fills) -> None:
-        model: QStandardItemModel = self.model()
-        model.clear()
-        for rank, fill in enumerate(fills, start=1):
-            item = QStandardItem(f"{rank}. {'  |  '.join(fill.words)}    {percent(fill.score)}")
-            item.setData(fill, FILL_ROLE)
-            item.setToolTip("Fill every mask with these words (one undo step)")
-            model.appendRow(item)
-
-    def _choose(self, index) -> None:
-        fill = index.data(FILL_ROLE)
-        if fill is not None and self.on_choose:
-            self.on_choose(fill)
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self._choose(self.currentIndex())
-            return
-        super().keyPressEvent(event)
-
-
 class WriterTools(QObject):
     """Attaches the writer workflow to a MainWindow (menus, shortcuts, the fill-all list)."""
 
@@ -110,158 +68,92 @@ class WriterTools(QObject):
         super().__init__(window)
         self.window = window
         self.editor = window.editor
+        self.session = window.session
+        self.panel = window.panel
         self.candidates = window.candidates
         self._focus_list_on_result = False
-        self.selection: tuple[int, int] | None = None  # span of the last Ctrl+Space request
-        self.options = {key: QSettings().value(SETTINGS_PREFIX + key, default, type=bool) for key, _, default in OPTIONS}
-        top_k = QSettings().value(SETTINGS_PREFIX + "top_k", 0, type=int)
-        if MIN_TOP_K <= top_k <= MAX_TOP_K and window.top_k == 5:
-            window.top_k = top_k
-        self._build_panel()
+        self.last_context_menu: QMenu | None = None
+        self.panel.fills_view.chosen.connect(self.fill_all)
+        self.session.fill_all_pending.connect(self.panel.show_fills_pending)
         self._build_actions()
         self.candidates.model().modelReset.connect(self._sync)
         self.editor.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.editor.customContextMenuRequested.connect(self._context_menu)
-
-    # ----------------------------------------------------------------- panel
-    def _build_panel(self) -> None:
-        panel = self.candidates.parentWidget()
-        layout = panel.layout()
-        self.title = panel.findChild(QLabel, "panelTitle")
-        self.fills_title = QLabel("Fill all masks together", panel)
-        self.fills_title.setObjectName("fillAllTitle")
-        self.fills_title.setStyleSheet("font-weight: bold; padding: 6px 8px;")
-        self.fills_view = FillAllView(panel)
-        self.fills_view.on_choose = self.fill_all
-        layout.addWidget(self.fills_title)
-        layout.addWidget(self.fills_view)
-        self.score_note = QLabel(panel)
-        self.score_note.setObjectName("scoreNote")
-        self.score_note.setWordWrap(True)
-        self.score_note.setStyleSheet("color: palette(placeholder-text); padding: 2px 8px 6px 8px;")
-        layout.addWidget(self.score_note)
-        self._show_fills(())
-
-    def _show_fills(self, fills) -> None:
-        self.fills_view.set_fills(fills)
-        self.fills_view.setVisible(bool(fills))
-        self.fills_title.setVisible(bool(fills))
+        self.editor.customContextMenuRequested.connect(self.context_menu)
 
     def _sync(self) -> None:
         """The candidate list was reset: match the fill-all list, the notes, the focus."""
-        shown = self.window._shown
-        prediction = shown[1] if shown and self.candidates.model().rowCount() else None
-        fills = getattr(prediction, "fills", ()) if prediction else ()
-        self._show_fills(fills)
-        if fills:
-            self.fills_title.setText(f"Fill all masks together (% = {prediction.fills_label})")
+        shown = self.session.shown
+        prediction = shown.prediction if shown and self.candidates.model().rowCount() else None
+        fills = prediction.fills if prediction else ()
+        self.panel.show_fills(fills, prediction.fills_label if fills else "")
+        note = self.panel.score_note
         if prediction is not None and prediction.masks:
             label = getattr(prediction.masks[0], "score_label", "probability at the mask")
-            mode = "whole words" if prediction.mode != "pieces" else "raw word pieces"
-            self.score_note.setText(f"% = {label} ({mode}). Alt+1…9 picks; Ctrl+Space suggests for a selected word.")
+            mode = "whole words" if prediction.mode != Mode.PIECES else "raw word pieces"
+            note.setText(f"% = {label} ({mode}). Alt+1…9 picks; Ctrl+Space suggests for a selected word.")
         else:
-            self.score_note.setText("")
-        if self.title is not None:
-            original = prediction.masks[0].original if prediction is not None and prediction.masks else None
-            self.title.setText(f"Alternatives for “{original}”" if original else "Suggestions")
-        if prediction is not None and self._focus_list_on_result and prediction.mode == "span":
+            note.setText("")
+        original = prediction.masks[0].original if prediction is not None and prediction.masks else None
+        self.panel.title.setText(f"Alternatives for “{original}”" if original else "Suggestions")
+        if prediction is not None and self._focus_list_on_result and prediction.mode == Mode.SPAN:
             self._focus_list_on_result = False
             self.focus_list()
 
     # --------------------------------------------------------------- actions
     def _build_actions(self) -> None:
         window = self.window
-        bar = window.menuBar()
-        edit_menu = _menu(bar, "&Edit")
-        help_menu = _menu(bar, "&Help")
-        self.suggest_action = self._action("Suggest &alternatives", self.suggest, "Ctrl+Space")
-        self.insert_mask_action = self._action("Insert [&MASK]", self.insert_mask, "Ctrl+M")
-        self.focus_list_action = self._action("Go to the suggestions &list", self.focus_list, "F6")
-        self.pick_actions = []
+        edit_menu, help_menu = window.menus.edit, window.menus.help
+        self.suggest_action = add_action(window, None, "Suggest &alternatives", self.suggest, "Ctrl+Space")
+        self.insert_mask_action = add_action(window, None, "Insert [&MASK]", self.insert_mask, "Ctrl+M")
+        self.focus_list_action = add_action(window, None, "Go to the suggestions &list", self.focus_list, "F6")
         pick_menu = edit_menu.addMenu("&Use suggestion")
-        for n in range(1, 10):
-            action = self._action(f"Suggestion &{n}", lambda checked=False, n=n: self.pick(n), f"Alt+{n}")
-            pick_menu.addAction(action)
-            self.pick_actions.append(action)
+        self.pick_actions = [
+            add_action(window, pick_menu, f"Suggestion &{n}", lambda checked=False, n=n: self.pick(n), f"Alt+{n}")
+            for n in range(1, 10)
+        ]
         before = pick_menu.menuAction()
         for action in (self.suggest_action, self.insert_mask_action, self.focus_list_action):
             edit_menu.insertAction(before, action)
 
-        menu = bar.insertMenu(help_menu.menuAction(), _new_menu(window, "&Suggestions")).menu()
+        self.suggestions_menu = QMenu("&Suggestions", window)
+        window.menuBar().insertMenu(help_menu.menuAction(), self.suggestions_menu)
         self.option_actions = {}
-        for key, text, _ in OPTIONS:
+        for key, text in OPTIONS:
             action = QAction(text, window)
             action.setCheckable(True)
-            action.setChecked(self.options[key])
-            action.toggled.connect(lambda on, key=key: self.set_option(key, on))
-            menu.addAction(action)
-            self.option_actions[key] = action
-        menu.addSeparator()
-        self.top_k_action = QAction("Number of suggestions…", window)
-        self.top_k_action.triggered.connect(self._ask_top_k)
-        menu.addAction(self.top_k_action)
+            action.setChecked(self.session.options[key.option_name])
+            action.toggled.connect(lambda on, key=key: self.set_option(key.option_name, on))
+            self.suggestions_menu.addAction(action)
+            self.option_actions[key.option_name] = action
+        self.suggestions_menu.addSeparator()
+        self.top_k_action = add_action(window, self.suggestions_menu, "Number of suggestions…", self._ask_top_k)
 
-        self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, None)
+        self.shortcuts_action = add_action(window, None, "&Keyboard shortcuts", self.show_shortcuts)
         help_menu.insertAction(help_menu.actions()[0] if help_menu.actions() else None, self.shortcuts_action)
-
-        back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.candidates)
-        back.setContext(Qt.ShortcutContext.WidgetShortcut)
-        back.activated.connect(self.back_to_editor)
-        back2 = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.fills_view)
-        back2.setContext(Qt.ShortcutContext.WidgetShortcut)
-        back2.activated.connect(self.back_to_editor)
-
-    def _action(self, text, slot, shortcut) -> QAction:
-        action = QAction(text, self.window)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        self.window.addAction(action)
-        return action
+        for view in (self.candidates, self.panel.fills_view):
+            back = QShortcut(QKeySequence(Qt.Key.Key_Escape), view)
+            back.setContext(Qt.ShortcutContext.WidgetShortcut)
+            back.activated.connect(self.back_to_editor)
 
     # --------------------------------------------------------------- settings
-    def set_option(self, key: str, on: bool) -> None:
-        self.options[key] = on
-        QSettings().setValue(SETTINGS_PREFIX + key, on)
-        if key in self.option_actions and self.option_actions[key].isChecked() != on:
-            self.option_actions[key].setChecked(on)
-        self.refresh()
+    def set_option(self, name: str, on: bool) -> None:
+        """A Suggestions-menu switch by name (``fill_all``…): saved, and asked again."""
+        self.session.options[name] = on
+        settings.save(Key("suggestions/" + name), on)
+        if name in self.option_actions and self.option_actions[name].isChecked() != on:
+            self.option_actions[name].setChecked(on)
+        self.session.refresh()
 
     def set_top_k(self, value: int) -> None:
-        self.window.top_k = clamp_top_k(value)
-        QSettings().setValue(SETTINGS_PREFIX + "top_k", self.window.top_k)
-        self.refresh()
+        self.session.top_k = clamp_top_k(value)
+        settings.save(Key.TOP_K, self.session.top_k)
+        self.session.refresh()
 
     def _ask_top_k(self) -> None:
         value, ok = QInputDialog.getInt(self.window, "Number of suggestions", "Suggestions per mask (1–50):",
-                                        self.window.top_k, MIN_TOP_K, MAX_TOP_K)
+                                        self.session.top_k, MIN_TOP_K, MAX_TOP_K)
         if ok:
             self.set_top_k(value)
-
-    def filters(self) -> Filters:
-        values = {f.name: self.options[f.name] for f in fields(Filters) if f.name in self.options}
-        return Filters(top_k=self.window.top_k, **values)
-
-    def request_options(self, fill_all: bool = False) -> dict:
-        """Extra PredictRequest fields for the window's ordinary (mask) predictions.
-
-        Fill-all costs several passes per mask, so it is asked for separately, after the
-        per-mask lists are on screen (``MainWindow._request_fill_all``).
-        """
-        filters = replace(self.filters(), fill_all=fill_all and self.options["fill_all"])
-        return {"mode": "words" if self.options["whole_words"] else "pieces", "filters": filters}
-
-    def show_fill_all_pending(self) -> None:
-        self.fills_title.setText("Fill all masks together: finding complete fillings…")
-        self.fills_title.setVisible(True)
-
-    def refresh(self) -> None:
-        """Settings changed: ask again, for the selection if that is what is shown."""
-        shown = self.window._shown
-        if shown and shown[1].mode == "span" and self.selection and shown[0] == self.editor.toPlainText():
-            self._request_span(*self.selection)
-        else:
-            self.window.predict_now()
 
     # ------------------------------------------------------------ selection
     def suggest(self) -> None:
@@ -280,35 +172,17 @@ class WriterTools(QObject):
                 "Select a word (or put the cursor in one), then press Ctrl+Space for alternatives.", 6000
             )
             return
-        if find_masks(text[span[0] : span[1]], self.window._model_mask_token):
-            self.window.predict_now()
+        if find_masks(text[span[0] : span[1]], self.session.mask_token):
+            self.session.predict_now()
             return
-        self._focus_list_on_result = True
-        self._request_span(*span)
+        self.suggest_at(*span)
 
     def suggest_at(self, start: int, end: int) -> None:
         """Selection mode for text[start:end] (Python indices)."""
-        self._focus_list_on_result = True
-        self._request_span(start, end)
+        self._focus_list_on_result = self.session.predict_span(start, end)
 
-    def _request_span(self, start: int, end: int) -> None:
-        from bertmask_gui.ui.worker import PredictRequest
-
-        window = self.window
-        window._debounce.stop()
-        self.selection = (start, end)
-        text = self.editor.toPlainText()
-        word = text[start:end]
-        if not window._model_ready:
-            window.statusBar().showMessage("The model is still loading; try again in a moment.", 5000)
-            return
-        window._latest_id += 1
-        window.worker.request_prediction(
-            PredictRequest(window._latest_id, text, window.top_k, mode="span", span=(start, end), filters=self.filters())
-        )
-        window.statusBar().showMessage(f"Looking for alternatives to “{word}”…", 3000)
-
-    def _context_menu(self, pos) -> None:
+    def context_menu(self, pos) -> None:
+        """The editor's menu with Suggest alternatives and Insert [MASK] on top."""
         menu = self.editor.createStandardContextMenu(pos)
         text = self.editor.toPlainText()
         cursor = self.editor.textCursor()
@@ -330,7 +204,7 @@ class WriterTools(QObject):
         mask_action.triggered.connect(self.insert_mask)
         menu.insertAction(first, mask_action)
         menu.insertSeparator(first)
-        self._last_context_menu = menu
+        self.last_context_menu = menu
         menu.popup(self.editor.mapToGlobal(pos))
 
     # --------------------------------------------------------------- editing
@@ -366,20 +240,14 @@ class WriterTools(QObject):
 
     def fill_all(self, fill) -> bool:
         """Put a complete filling in place of every mask, as ONE undo step."""
-        window = self.window
-        shown = window._shown
+        if self.session.shown is None:
+            return False
+        spans = self.session.mask_spans()
+        if spans is None or len(spans) != len(fill.words):
+            self.window.statusBar().showMessage("The text changed; pick again from the new suggestions.", 5000)
+            return False
         text = self.editor.toPlainText()
-        if shown is None:
-            return False
-        shown_text, prediction = shown
-        if text == shown_text:
-            spans = [(m.start, m.end) for m in prediction.masks]
-        else:
-            spans = [(s.start, s.end) for s in find_masks(text, window._model_mask_token)]
-        if len(spans) != len(fill.words):
-            window.statusBar().showMessage("The text changed; pick again from the new suggestions.", 5000)
-            return False
-        _, edits = fill_many(text, spans, list(fill.words))
+        _, edits = fill_many(text, [(span.start, span.end) for span in spans], list(fill.words))
         self.editor.apply_edits([(e.start, e.end, e.replacement) for e in edits])
         return True
 
@@ -414,15 +282,3 @@ class WriterTools(QObject):
         dialog.show()
         return dialog
 
-
-def _menu(bar, title):
-    for action in bar.actions():
-        if action.menu() is not None and action.text() == title:
-            return action.menu()
-    return bar.addMenu(title)
-
-
-def _new_menu(window, title):
-    from PySide6.QtWidgets import QMenu
-
-    return QMenu(title, window)

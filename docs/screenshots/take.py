@@ -1,6 +1,8 @@
-"""Screenshots of selection mode and fill-all for the README.
+"""Screenshots of selection mode and fill-all for the README, and of the first launch.
 
     xvfb-run -a -s "-screen 0 1280x800x24" python docs/screenshots/take.py MODEL_FOLDER
+    HF_HOME=$(mktemp -d) XDG_DATA_HOME=$(mktemp -d) XDG_CONFIG_HOME=$(mktemp -d) \
+        xvfb-run -a -s "-screen 0 1280x800x24" python docs/screenshots/take.py --first-launch
 """
 
 from __future__ import annotations
@@ -36,20 +38,20 @@ def main(model: str) -> int:
     def selection():
         text = "I really love the movie. It was quite interesting, and the ending was clever."
         window.editor.setPlainText(text)
-        window._debounce.stop()
+        window.session.stop()
         cursor = window.editor.textCursor()
         cursor.setPosition(9)
         cursor.setPosition(13, QTextCursor.MoveMode.KeepAnchor)
         window.editor.setTextCursor(cursor)
         window.writer.suggest()
-        wait(lambda: window._shown is not None and window._shown[1].mode == "span", shot_selection)
+        wait(lambda: window.session.shown is not None and window.session.shown.prediction.mode == "span", shot_selection)
 
     def shot_selection():
         window.grab().save(str(HERE / "selection-mode.png"))
         steps.append("selection")
         window.editor.setPlainText("The [MASK] was late, so we [MASK] home in the rain.")
         window.predict_now()
-        wait(lambda: window._shown is not None and window._shown[1].fills, shot_fill_all)
+        wait(lambda: window.session.shown is not None and window.session.shown.prediction.fills, shot_fill_all)
 
     def shot_fill_all():
         window.grab().save(str(HERE / "fill-all.png"))
@@ -58,11 +60,34 @@ def main(model: str) -> int:
         window.close()
         app.quit()
 
-    wait(lambda: window._model_ready, selection)
+    wait(lambda: window.session.ready, selection)
     app.exec()
     print("saved:", steps)
     return 0 if len(steps) == 2 else 1
 
 
+def first_launch() -> int:
+    """No model on disk (run with empty HF_HOME / XDG folders): the panel's download offer."""
+    window = create_window(device="cpu")
+    window.resize(1100, 600)
+    window.show()
+    window.editor.setPlainText("I really [MASK] the movie.")
+    app = QApplication.instance()
+    saved = []
+
+    def poll():
+        if not window.panel.no_model.isVisible():
+            QTimer.singleShot(50, poll)
+            return
+        QTimer.singleShot(300, lambda: saved.append(window.grab().save(str(HERE / "first-launch.png"))) or app.quit())
+
+    poll()
+    app.exec()
+    window.editor.document().setModified(False)
+    window.close()
+    print("saved:", saved)
+    return 0 if saved == [True] else 1
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(first_launch() if sys.argv[1] == "--first-launch" else main(sys.argv[1]))

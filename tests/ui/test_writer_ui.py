@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QListView
 
 from bertmask_gui.app import create_window
 from bertmask_gui.ui.candidates import CANDIDATE_ROLE, HEADER_ROLE
-from bertmask_gui.ui.writer import FILL_ROLE
+from bertmask_gui.ui.panel import FILL_ROLE
 
 from conftest import SEED_SENTENCE
 
@@ -19,7 +19,7 @@ def window(qtbot, qt_app_identity, tiny_bert):
     w = create_window(model=str(tiny_bert), device="cpu")
     qtbot.addWidget(w)
     w.show()
-    qtbot.waitUntil(lambda: w._model_ready, timeout=20000)
+    qtbot.waitUntil(lambda: w.session.ready, timeout=20000)
     yield w
     w.close()
 
@@ -31,7 +31,7 @@ def rows(view):
 
 def set_text(window, text):
     window.editor.setPlainText(text)
-    window._debounce.stop()
+    window.session.debounce.stop()
 
 
 def select(window, start, end):
@@ -83,7 +83,7 @@ def test_cursor_in_a_word_is_enough(qtbot, window):
     window.editor.setTextCursor(cursor)
     window.writer.suggest_action.trigger()
     found = wait_rows(qtbot, window)
-    assert window._shown[1].masks[0].original == "Movie"
+    assert window.session.shown.prediction.masks[0].original == "Movie"
     assert all(i.data(CANDIDATE_ROLE).token[0].isupper() for i in found if i.data(CANDIDATE_ROLE).token[0].isalpha())
 
 
@@ -108,14 +108,14 @@ def test_hiding_the_original_word(qtbot, window):
 def test_context_menu_offers_suggest_alternatives(qtbot, window):
     set_text(window, "I really love the movie.")
     rect = window.editor.cursorRect(_cursor_at(window, 10))
-    window.writer._context_menu(rect.center())
-    menu = window.writer._last_context_menu
+    window.writer.context_menu(rect.center())
+    menu = window.writer.last_context_menu
     first = menu.actions()[0]
     assert first.text() == "Suggest alternatives for “love”"
     first.trigger()
     menu.close()
     wait_rows(qtbot, window)
-    assert window._shown[1].masks[0].original == "love"
+    assert window.session.shown.prediction.masks[0].original == "love"
 
 
 def _cursor_at(window, pos):
@@ -188,6 +188,8 @@ def test_fill_all_fills_every_mask_in_one_undo_step(qtbot, window, bert_predicto
     expected = bert_predictor.predict(text, top_k=5).fills
     first = fills_view.model().index(0, 0).data(FILL_ROLE)
     assert first.words == expected[0].words
+    timing = window.status_line.timing_label.text()
+    assert timing.startswith("words ") and " · fill-all " in timing  # the follow-up's time beside the lists'
     rect = fills_view.visualRect(fills_view.model().index(0, 0))
     qtbot.mouseClick(fills_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     a, b = first.words
@@ -224,7 +226,7 @@ def test_pieces_setting_shows_the_raw_ranking(qtbot, window, bert_predictor):
     window.writer.set_option("whole_words", False)
     set_text(window, SEED_SENTENCE)
     window.predict_now()
-    qtbot.waitUntil(lambda: window._shown is not None and window._shown[1].mode == "pieces", timeout=20000)
+    qtbot.waitUntil(lambda: window.session.shown is not None and window.session.shown.prediction.mode == "pieces", timeout=20000)
     found = rows(window.candidates)
     expected = bert_predictor.predict(SEED_SENTENCE, mode="pieces").masks[0].candidates
     assert [i.data(CANDIDATE_ROLE).token for i in found] == [c.token for c in expected]
@@ -236,15 +238,15 @@ def test_settings_are_remembered(qtbot, qt_app_identity, tiny_bert, window):
     window.writer.set_top_k(12)
     again = create_window(model=str(tiny_bert), device="cpu")
     qtbot.addWidget(again)
-    assert again.writer.options["hide_stop_words"] is True
+    assert again.session.options["hide_stop_words"] is True
     assert again.writer.option_actions["hide_stop_words"].isChecked()
-    assert again.top_k == 12 and again.writer.filters().hide_stop_words
+    assert again.top_k == 12 and again.session.filters().hide_stop_words
     again.close()
 
 
 def test_worker_request_carries_mode_span_and_filters():
     from bertmask_gui.engine.options import Filters
-    from bertmask_gui.ui.worker import PredictRequest, _run
+    from bertmask_gui.ui.worker import PredictRequest, run_request
 
     calls = []
 
@@ -257,9 +259,9 @@ def test_worker_request_carries_mode_span_and_filters():
 
     f = Filters(hide_numbers=True)
     stop = lambda: False  # noqa: E731
-    _run(Recorder(), PredictRequest(1, "a [MASK]"), stop)
-    _run(Recorder(), PredictRequest(2, "a [MASK]", 7, mode="pieces", filters=f), stop)
-    _run(Recorder(), PredictRequest(3, "a word", 3, mode="span", span=(2, 6), filters=f), stop)
+    run_request(Recorder(), PredictRequest(1, "a [MASK]"), stop)
+    run_request(Recorder(), PredictRequest(2, "a [MASK]", 7, mode="pieces", filters=f), stop)
+    run_request(Recorder(), PredictRequest(3, "a word", 3, mode="span", span=(2, 6), filters=f), stop)
     assert calls == [
         ("predict", "a [MASK]", 5, {"mode": "words", "filters": None, "cancelled": stop}),
         ("predict", "a [MASK]", 7, {"mode": "pieces", "filters": f, "cancelled": stop}),

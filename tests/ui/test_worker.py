@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bertmask_gui.ui.worker import LoadRequest, PredictionWorker, PredictRequest, WorkerThread
+from bertmask_gui.ui.worker import LoadFailure, LoadRequest, PredictionWorker, PredictRequest, WorkerThread
 
 
 class SlowPredictor:
@@ -88,7 +88,7 @@ def test_load_failure_is_a_sentence(qtbot):
     thread.start()
     with qtbot.waitSignal(worker.load_failed, timeout=5000) as failed:
         worker.request_load(LoadRequest("x"))
-    assert failed.args == ["x", "The model folder “x” does not exist."]
+    assert failed.args == [LoadFailure("x", "The model folder “x” does not exist.", missing=True)]
     assert thread.shutdown(5000)
 
 
@@ -106,9 +106,8 @@ def test_prediction_waits_for_the_model(qtbot):
     worker.request_load(LoadRequest("fake"))
     worker.request_prediction(PredictRequest(1, "early [MASK]"))
     worker.request_prediction(PredictRequest(2, "later [MASK]"))
-    gate.set()
     with qtbot.waitSignal(worker.result_ready, timeout=5000) as done:
-        pass
+        gate.set()  # listening before the work can finish
     assert done.args[0] == 2 and predictor.texts == ["later [MASK]"]
     assert thread.shutdown(5000)
 

@@ -155,9 +155,10 @@ def test_status_bar_shows_model_device_time(qtbot, window_for, tiny_bert):
     assert "Loading model" in window.statusBar().currentMessage()
     editor_of(window).setPlainText(SEED_SENTENCE)
     wait_for_candidates(qtbot, window)
-    assert window.model_label.text() == tiny_bert.name
-    assert window.device_label.text() == "CPU"
-    assert window.timing_label.text().endswith("ms")
+    assert window.status_line.model_label.text() == tiny_bert.name
+    assert window.status_line.device_label.text() == "CPU"
+    assert window.status_line.timing_label.text().endswith("ms")
+    assert window.status_line.timing_label.text().startswith("words ")  # which request the time is for
 
 
 def test_missing_default_model_says_so_and_keeps_running(qtbot, window_for):
@@ -165,7 +166,7 @@ def test_missing_default_model_says_so_and_keeps_running(qtbot, window_for):
     view = candidates_of(window)
     qtbot.waitUntil(lambda: "not available offline" in view.message(), timeout=20000)
     assert "Open model folder" in view.message()
-    assert window.open_model_button.isVisible()
+    assert window.panel.no_model.open_folder_button.isVisible()
     editor_of(window).setPlainText(SEED_SENTENCE)  # typing still works, nothing lost
     assert editor_of(window).toPlainText() == SEED_SENTENCE
 
@@ -178,8 +179,8 @@ def test_open_model_folder_switches_and_is_remembered(qtbot, window_for, tiny_be
     editor_of(window).setPlainText(SEED_SENTENCE)
     wait_for_candidates(qtbot, window)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tiny_roberta))
-    window.open_model_action.trigger()
-    qtbot.waitUntil(lambda: window.model_label.text() == tiny_roberta.name and window._model_ready, timeout=20000)
+    window.menus.open_model.trigger()
+    qtbot.waitUntil(lambda: window.status_line.model_label.text() == tiny_roberta.name and window.session.ready, timeout=20000)
     assert window.worker.predictor.mask_token == "<mask>"
     assert editor_of(window).toPlainText() == SEED_SENTENCE  # the text is untouched
     wait_for_candidates(qtbot, window)

@@ -11,7 +11,10 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QDialog, QPlainTextEdit
 
 from bertmask_gui.engine.models import COMPLETE_MARKER, app_models_dir
+from bertmask_gui.engine.options import DEVICE_CHOICES
 from bertmask_gui.ui import preferences as prefs
+from bertmask_gui.ui import settings
+from bertmask_gui.ui.settings import Key
 from bertmask_gui.ui.model_dialog import CURATED, ON_DISK, TO_DOWNLOAD, ChooseModelDialog
 
 from hub_server import REPO, Fault, hub  # noqa: F401 (fixture)
@@ -93,12 +96,12 @@ def test_download_with_progress_then_chosen(dialog, hub, qtbot):
     qtbot.keyClicks(d.id_edit, REPO)
     assert d.use_button.text() == "Download and use"
     labels = []
+    d.download.progress.connect(lambda e: labels.append(d.download.label.text()))  # before the work starts
     with qtbot.waitSignal(d.model_chosen, timeout=WAIT_MS) as signal:
         d.use_button.click()
-        assert d.downloading and not d.use_button.isEnabled() and d.cancel_button.isVisible()
-        d._task.progress.connect(lambda e: labels.append(d.progress_label.text()))
+        assert d.downloading and not d.use_button.isEnabled() and d.download.cancel_button.isVisible()
     assert signal.args == [REPO]
-    assert d.progress.value() == 1000
+    assert d.download.bar.value() == 1000
     assert any(" of " in text and "left" in text or "estimating" in text for text in labels)
     assert (app_models_dir() / "tiny-org--tiny-bert" / COMPLETE_MARKER).is_file()
     shutil.rmtree(app_models_dir() / "tiny-org--tiny-bert")
@@ -112,12 +115,12 @@ def test_cancel_in_the_dialog_stops_and_keeps_the_window_usable(dialog, hub, qtb
     d = dialog()
     qtbot.keyClicks(d.id_edit, repo)
     d.use_button.click()
-    qtbot.waitUntil(lambda: len(hub.resolve_requests("model.safetensors")) == 1 and d.progress.value() > 0, timeout=WAIT_MS)
-    qtbot.mouseClick(d.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(hub.resolve_requests("model.safetensors")) == 1 and d.download.bar.value() > 0, timeout=WAIT_MS)
+    qtbot.mouseClick(d.download.cancel_button, Qt.MouseButton.LeftButton)
     gate.set()
     qtbot.waitUntil(lambda: not d.downloading, timeout=WAIT_MS)
     assert "cancelled" in d.message.text() and "continue where it stopped" in d.message.text()
-    assert d.chosen_model is None and d.use_button.isEnabled() and not d.cancel_button.isVisible()
+    assert d.chosen_model is None and d.use_button.isEnabled() and not d.download.cancel_button.isVisible()
     assert not (app_models_dir() / "tiny-org--cancel-me" / COMPLETE_MARKER).exists()
     shutil.rmtree(app_models_dir() / "tiny-org--cancel-me", ignore_errors=True)
 
@@ -139,7 +142,7 @@ def window(qtbot, qt_app_identity, tiny_bert):
     w = create_window(model=str(tiny_bert), device="cpu")
     qtbot.addWidget(w)
     w.show()
-    qtbot.waitUntil(lambda: w._model_ready, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: w.session.ready, timeout=WAIT_MS)
     yield w
     w.close()
 
@@ -163,8 +166,8 @@ def test_switching_model_from_the_menu_keeps_the_text(window, qtbot, tiny_robert
     editor.setPlainText("Keep this [MASK] text.")
     assert window.menuBar().actions()[2].text() == "&Model"
     operate_modal(lambda modal: modal.use_folder(str(tiny_roberta)))
-    window.choose_model_action.trigger()
-    qtbot.waitUntil(lambda: window._model_ready and window._model_mask_token == "<mask>", timeout=WAIT_MS)
+    window.menus.choose_model.trigger()
+    qtbot.waitUntil(lambda: window.session.ready and window.session.mask_token == "<mask>", timeout=WAIT_MS)
     assert editor.toPlainText() == "Keep this [MASK] text."
     assert window.model_name == str(tiny_roberta)
     assert QSettings().value("model/last") == str(tiny_roberta)
@@ -177,7 +180,7 @@ def test_preferences_dialog_saves_and_shows_devices(qtbot, qt_app_identity):
     qtbot.waitUntil(lambda: d.available is not None, timeout=WAIT_MS)
     assert d.available[-1] == "cpu"
     combo_model = d.device_combo.model()
-    for index, device in enumerate(prefs.DEVICES):
+    for index, device in enumerate(DEVICE_CHOICES):
         if device not in ("auto", *d.available):
             assert not combo_model.item(index).isEnabled()
             assert "not available" in combo_model.item(index).text()
@@ -187,34 +190,34 @@ def test_preferences_dialog_saves_and_shows_devices(qtbot, qt_app_identity):
     assert d.top_k_spin.value() == 50
     d.top_k_spin.setValue(7)
     d.delay_spin.setValue(120)
-    d.device_combo.setCurrentIndex(prefs.DEVICES.index("cpu"))
-    d.theme_combo.setCurrentIndex(prefs.THEMES.index("dark"))
+    d.device_combo.setCurrentIndex(DEVICE_CHOICES.index("cpu"))
+    d.theme_combo.setCurrentIndex(settings.THEMES.index("dark"))
     with qtbot.waitSignal(d.saved, timeout=WAIT_MS):
         d.accept()
-    assert (prefs.saved_top_k(), prefs.saved_delay_ms(), prefs.saved_device(), prefs.saved_theme()) == (7, 120, "cpu", "dark")
+    assert (settings.top_k(), settings.delay_ms(), settings.device(), settings.theme()) == (7, 120, "cpu", "dark")
 
 
 def test_saved_values_are_clamped():
-    QSettings().setValue(prefs.TOP_K_KEY, "500")
-    QSettings().setValue(prefs.DEVICE_KEY, "tpu")
-    assert prefs.saved_top_k() == 50 and prefs.saved_device() == "auto"
+    settings.save(Key.TOP_K, "500")
+    settings.save(Key.DEVICE, "tpu")
+    assert settings.top_k() == 50 and settings.device() == "auto"
 
 
 def test_preferences_apply_to_the_window(window, qtbot):
     loads = []
-    window.worker.loaded.connect(lambda info: loads.append(info["device"]))
-    QSettings().setValue(prefs.TOP_K_KEY, 3)
-    QSettings().setValue(prefs.DELAY_KEY, 50)
-    QSettings().setValue(prefs.DEVICE_KEY, "auto")
-    QSettings().setValue(prefs.THEME_KEY, "dark")
+    window.worker.loaded.connect(lambda info: loads.append(info.device))
+    settings.save(Key.TOP_K, 3)
+    settings.save(Key.DELAY_MS, 50)
+    settings.save(Key.DEVICE, "auto")
+    settings.save(Key.THEME, "dark")
     app = QApplication.instance()
     try:
         prefs.apply_preferences(window)
-        assert window.top_k == 3 and window._debounce.interval() == 50
+        assert window.top_k == 3 and window.session.debounce.interval() == 50
         assert app.palette().color(QPalette.ColorRole.Window).lightness() < 100
         assert window.device_choice == "auto"  # was cpu: the model is loaded again
         qtbot.waitUntil(lambda: len(loads) == 1, timeout=WAIT_MS)
-        QSettings().setValue(prefs.THEME_KEY, "light")
+        settings.save(Key.THEME, "light")
         prefs.apply_preferences(window)
         assert app.palette().color(QPalette.ColorRole.Window).lightness() > 150
     finally:
@@ -225,11 +228,11 @@ def test_preferences_apply_to_the_window(window, qtbot):
 def test_saved_top_k_and_delay_used_at_startup(qtbot, qt_app_identity, tiny_bert):
     from bertmask_gui.app import create_window
 
-    QSettings().setValue(prefs.TOP_K_KEY, 9)
-    QSettings().setValue(prefs.DELAY_KEY, 700)
+    settings.save(Key.TOP_K, 9)
+    settings.save(Key.DELAY_MS, 700)
     w = create_window(model=str(tiny_bert))
     qtbot.addWidget(w)
-    assert w.top_k == 9 and w._debounce.interval() == 700
+    assert w.top_k == 9 and w.session.debounce.interval() == 700
     w2 = create_window(model=str(tiny_bert), top_k=2, device="cpu")  # the command line wins
     qtbot.addWidget(w2)
     assert w2.top_k == 2 and w2.device_choice == "cpu"
@@ -242,7 +245,7 @@ def test_window_geometry_is_remembered(qtbot, qt_app_identity, tiny_bert):
     qtbot.addWidget(first)
     first.show()
     first.resize(777, 555)
-    qtbot.waitUntil(lambda: first.size().width() == 777 and first._model_ready, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: first.size().width() == 777 and first.session.ready, timeout=WAIT_MS)
     first.close()
     second = create_window(model=str(tiny_bert), device="cpu")
     qtbot.addWidget(second)
@@ -257,29 +260,29 @@ def test_fresh_install_to_predictions_through_a_download(qtbot, qt_app_identity,
     w = create_window(device="cpu")  # nothing saved: the default model, not on disk
     qtbot.addWidget(w)
     w.show()
-    qtbot.waitUntil(lambda: w.model_label.text() == "No model", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: w.status_line.model_label.text() == "No model", timeout=WAIT_MS)
     assert "not available offline" in w.candidates.message() and "Model ▸ Choose model…" in w.candidates.message()
     editor = w.findChild(QPlainTextEdit, "editor")
     editor.setPlainText("I really [MASK] the movie.")
 
     def download_in_dialog(modal):
         modal.id_edit.setText(REPO)
-        modal._update_buttons()
+        modal.id_edit.textEdited.emit(REPO)  # as if typed: the buttons follow
         modal.use_button.click()
 
     operate_modal(download_in_dialog)
-    w.choose_model_action.trigger()
-    qtbot.waitUntil(lambda: w._model_ready and w.model_name == REPO, timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: w._shown is not None and len(w._shown[1].masks) == 1, timeout=WAIT_MS)
+    w.menus.choose_model.trigger()
+    qtbot.waitUntil(lambda: w.session.ready and w.model_name == REPO, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: w.session.shown is not None and len(w.session.shown.prediction.masks) == 1, timeout=WAIT_MS)
     assert editor.toPlainText() == "I really [MASK] the movie."
     assert QSettings().value("model/last") == REPO
     w.close()
 
 
 def test_closing_mid_download_with_a_stalled_server_closes_at_once(dialog, hub, qtbot, tiny_bert, monkeypatch):
-    from bertmask_gui.ui import model_dialog
+    from bertmask_gui.ui import downloads
 
-    monkeypatch.setattr(model_dialog, "CLOSE_WAIT_MS", 100)
+    monkeypatch.setattr(downloads, "CLOSE_WAIT_MS", 100)
     repo = "tiny-org/stalled"
     hub.add_folder(repo, tiny_bert)
     gate = threading.Event()
@@ -290,12 +293,12 @@ def test_closing_mid_download_with_a_stalled_server_closes_at_once(dialog, hub, 
     qtbot.waitUntil(lambda: len(hub.resolve_requests("model.safetensors")) == 1, timeout=WAIT_MS)
     d.done(QDialog.DialogCode.Rejected)  # the server is stalled: the read is blocked
     assert not d.isVisible() and not d.downloading
-    assert len(model_dialog._ORPHANS) == 1
-    (thread, task), = model_dialog._ORPHANS
+    assert len(downloads.ORPHANS) == 1
+    (thread, task), = downloads.ORPHANS
     assert task.cancel_event.is_set() and thread.isRunning()
     gate.set()  # data flows again: the download sees Cancel and its thread ends
-    qtbot.waitUntil(lambda: not model_dialog._ORPHANS, timeout=WAIT_MS)
-    assert model_dialog.wait_for_downloads(1000)
+    qtbot.waitUntil(lambda: not downloads.ORPHANS, timeout=WAIT_MS)
+    assert downloads.wait_for_downloads(1000)
     assert not (app_models_dir() / "tiny-org--stalled" / COMPLETE_MARKER).exists()
 
 

@@ -139,10 +139,10 @@ def test_open_asks_then_opens_and_remembers(qtbot, window, tmp_path, monkeypatch
     type_into(qtbot, window, "unsaved")
     asked = answer(monkeypatch, "cancel")
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
-    window.open_text_action.trigger()
+    window.menus.open_text.trigger()
     assert asked and window.editor.toPlainText() == "unsaved"
     answer(monkeypatch, "discard")
-    window.open_text_action.trigger()
+    window.menus.open_text.trigger()
     assert window.editor.toPlainText() == "# Notes\n[MASK] here"
     assert window.windowTitle().startswith("notes.md")
     assert window.documents.recent_files()[0] == str(path.resolve())
@@ -184,7 +184,7 @@ def test_autosave_writes_and_is_cleared_on_save(qtbot, window, tmp_path, monkeyp
 
     assert AUTOSAVE_MS == 30_000
     type_into(qtbot, window, "draft")
-    assert window.documents._timer.isActive()  # armed by the first unsaved change
+    assert window.documents.autosave_timer.isActive()  # armed by the first unsaved change
     window.documents.autosave_now()
     file = window.documents.autosave.file
     assert file.exists() and '"draft"' in file.read_text(encoding="utf-8")
@@ -226,7 +226,7 @@ def test_recovery_after_a_crash(qtbot, tiny_bert, relaunch_after_crash):
     again = create_window(model=str(tiny_bert), device="cpu")
     qtbot.addWidget(again)
     again.show()
-    qtbot.waitUntil(lambda: again._thread.thread.isRunning(), timeout=10000)
+    qtbot.waitUntil(lambda: again.worker_thread.thread.isRunning(), timeout=10000)
     assert again.documents.offer_recovery() is False and not offered
     again.close()
 
@@ -246,9 +246,9 @@ def test_a_running_window_is_not_taken_for_a_crash(qtbot, window, tiny_bert):
 
     type_into(qtbot, window, "still being written")
     window.documents.autosave_now()
-    assert window.documents._lock.isLocked()
+    assert window.documents.session_lock.isLocked()
     other = create_window(model=str(tiny_bert), device="cpu")
     qtbot.addWidget(other)
-    assert other.documents.autosave.orphans(other.documents._session_alive) == []
+    assert other.documents.autosave.orphans(other.documents.session_alive) == []
     assert window.documents.autosave.file.exists()
     other.close()
