@@ -22,23 +22,6 @@ ALLOWED_PRIVATE = {
     "_attn_implementation",
 }
 
-# UI half, issue 11: findings of the UI half, fixed on its own branch (tests/ui/). The
-# lead empties this set at merge; anything not listed here fails at once.
-KNOWN_UI_FINDINGS: set[str] = {
-    "cycle bertmask_gui.ui.main_window -> bertmask_gui.ui.model_dialog -> bertmask_gui.ui.preferences",
-    "bertmask_gui.ui.documents: self.window._warn",
-    "bertmask_gui.ui.preferences: window._debounce",
-    "bertmask_gui.ui.preferences: self._probe._run",
-    "bertmask_gui.ui.writer: self.window._shown",
-    "bertmask_gui.ui.writer: window._shown",
-    "bertmask_gui.ui.writer: window._latest_id",
-    "bertmask_gui.ui.writer: self.window._model_mask_token",
-    "bertmask_gui.ui.writer: window._model_mask_token",
-    "bertmask_gui.ui.writer: window._model_ready",
-    "bertmask_gui.ui.writer: window._debounce",
-}
-
-
 def _module_name(path: Path) -> str:
     parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
@@ -150,18 +133,11 @@ def _private_getattr(node: ast.AST) -> bool:
 
 def test_no_import_cycles():
     cycles = ["cycle " + " -> ".join(c) for c in _cycles(_graph(_modules()))]
-    assert [c for c in cycles if c not in KNOWN_UI_FINDINGS] == []
+    assert cycles == []
 
 
 def test_no_module_reaches_into_another_ones_private_names():
-    assert [f for f in _reach_ins(_modules()) if f not in KNOWN_UI_FINDINGS] == []
-
-
-def test_known_ui_findings_are_still_there():
-    """An entry fixed (on merge) must leave the list, so the list never hides a new one."""
-    modules = _modules()
-    current = set(_reach_ins(modules)) | {"cycle " + " -> ".join(c) for c in _cycles(_graph(modules))}
-    assert KNOWN_UI_FINDINGS - current == set()
+    assert _reach_ins(_modules()) == []
 
 
 def test_the_checks_catch_what_they_look_for():
