@@ -33,6 +33,6 @@ still=$(missing)  # a library found now can reveal its own missing dependencies
 # shellcheck disable=SC2086
 [ -n "$still" ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $still >/dev/null
 if [ -n "$(missing)" ] || ! offscreen_starts; then
-  echo "Qt still cannot start; `$python -m bertmask_gui.qt_platform` says why." >&2
+  echo "Qt still cannot start; this says why: $python -m bertmask_gui.qt_platform" >&2
   exit 1
 fi
