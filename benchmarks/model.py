@@ -40,9 +40,12 @@ def _synthetic_vocab() -> list[str]:
     return [t for t in vocab if not (t in seen or seen.add(t))][:VOCAB_SIZE]
 
 
-def benchmark_model(folder: Path | None = None) -> Path:
-    """The model folder, built on first use; later calls reuse it."""
-    folder = folder or CACHE / ("bert-base-uncased-random" if SHARED.is_dir() else "bert-base-synthetic")
+def benchmark_model(folder: Path | None = None, source: Path = SHARED) -> Path:
+    """The model folder, built on first use; later calls reuse it.
+
+    ``source``: a folder with bert-base-uncased's config.json and vocab.txt (synthetic if absent).
+    """
+    folder = folder or CACHE / ("bert-base-uncased-random" if source.is_dir() else "bert-base-synthetic")
     if (folder / "model.safetensors").is_file() and (folder / ".complete").is_file():
         return folder
     import torch
@@ -50,9 +53,9 @@ def benchmark_model(folder: Path | None = None) -> Path:
 
     folder.mkdir(parents=True, exist_ok=True)
     vocab_file = folder / "vocab.txt"
-    if SHARED.is_dir():
-        config = json.loads((SHARED / "config.json").read_text(encoding="utf-8"))
-        vocab_file.write_text((SHARED / "vocab.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    if source.is_dir():
+        config = json.loads((source / "config.json").read_text(encoding="utf-8"))
+        vocab_file.write_text((source / "vocab.txt").read_text(encoding="utf-8"), encoding="utf-8")
     else:
         config = {"hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12,
                   "intermediate_size": 3072, "max_position_embeddings": 512, "vocab_size": VOCAB_SIZE,

@@ -147,10 +147,11 @@ def render(r: dict) -> str:
             "",
             "A 10 ms `QTimer` on the GUI thread; the longest gap between its ticks (median over "
             "launches, worst in brackets). \"Idle\" is the same timer before anything loads: the "
-            "noise floor of this shared machine. Burst: 30 keystrokes 40 ms apart typed with "
+            "noise floor of this shared machine. While loading, a key is typed every 40 ms (the "
+            "load stall a writer feels). Burst: 30 keystrokes 40 ms apart typed with "
             "`QTest.keyClicks` at the end of the text.",
             "",
-            "| Mode | Idle gap | Gap while loading | Gap during 20 predictions | Predictions for 30 keys | Last key → candidates | One prediction + debounce |",
+            "| Mode | Idle gap | Gap while typing during load | Gap during 20 predictions | Predictions for 30 keys | Last key → candidates | One prediction + debounce |",
             "|---|---|---|---|---|---|---|",
         ]
         for mode, g in r["gui"].items():

@@ -112,12 +112,26 @@ def main(argv: list[str] | None = None) -> int:
         from bertmask_gui.selftest import run_self_test
 
         return run_self_test(args.model, args.device or "auto", args.top_k or 5)
+    if not platform_plugin_loads():
+        return 1
     app = _qt_application()
     window = create_window(args.model, args.device, args.top_k, args.file, fast=args.fast)
     if args.quit_after is not None:
         _quit_after_load(window, args.quit_after)
     window.show()
     return app.exec()
+
+
+def platform_plugin_loads() -> bool:
+    """Qt aborts when its platform plugin cannot load: say why in a sentence instead."""
+    from bertmask_gui.qt_platform import platform_problem
+
+    problem = platform_problem()
+    if problem is None:
+        return True
+    print(problem, file=sys.stderr)
+    log.info("%s", problem)  # INFO: only the log file, which a windowed app (no console) keeps
+    return False
 
 
 def _quit_after_load(window, ms: int) -> None:

@@ -69,6 +69,10 @@ class LoadFailure:
 
 def _load_predictor(request: LoadRequest):
     # Imported here, in the worker thread: torch must not slow the window's start.
+    # Its libraries first, without the GIL: the window keeps turning (torch_preload).
+    from bertmask_gui.torch_preload import preload_torch_libraries
+
+    preload_torch_libraries()
     from bertmask_gui.engine.predictor import Predictor
 
     return Predictor.load(request.model, device=request.device, fast=request.fast)
