@@ -52,7 +52,7 @@ class FakeHub:
         self.repos: dict[str, Repo] = {}
         self.faults: dict[str, Fault] = {}  # filename -> fault
         self.requests: list[tuple[str, str, str | None]] = []  # method, path, Range header
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         if ssl_context is not None:
@@ -73,7 +73,7 @@ class FakeHub:
 
     def resolve_requests(self, filename: str) -> list[str | None]:
         """The Range header of each GET for ``filename`` (None: the whole file)."""
-        with self._lock:
+        with self.lock:
             return [rng for method, path, rng in self.requests if method == "GET" and path.endswith("/" + filename)]
 
     def start(self) -> "FakeHub":
@@ -104,7 +104,7 @@ class FakeHub:
 
             def _serve(self, head: bool):
                 path = unquote(urlsplit(self.path).path)
-                with hub._lock:
+                with hub.lock:
                     hub.requests.append((self.command, path, self.headers.get("Range")))
                 api = re.fullmatch(r"/api/models/(.+?)(?:/revision/([^/]+))?", path)
                 if api:
@@ -175,7 +175,7 @@ class FakeHub:
                 if head:
                     return
                 fault = hub.faults.get(filename)
-                with hub._lock:
+                with hub.lock:
                     active = fault is not None and fault.times != 0
                     if active and fault.times > 0:
                         fault.times -= 1
