@@ -18,7 +18,10 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 
 setup: $(STAMP)
 
+# The display's Qt libraries are checked on every run (a few ms): setup may have been
+# done headless (make test), and the desktop's xcb/wayland plugin needs more.
 run: setup
+	bash packaging/ensure-qt-libs.sh $(BIN)/python
 	$(BIN)/python -m bertmask_gui $(ARGS)
 
 test: setup
