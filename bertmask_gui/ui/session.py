@@ -53,6 +53,7 @@ class SuggestionSession(QObject):
         self.shown: Shown | None = None
         self.selection: tuple[int, int] | None = None  # the span of the last selection request
         self.latest_id = 0
+        self.held = False  # a filled word is being tried in place: keep its list on screen
         self.ignored_results = 0
         self._fill_all_id = 0  # the id of the fill-all follow-up, when one is asked
         self._first_timing = ""  # the per-mask lists' cost, kept to show beside fill-all's
@@ -92,6 +93,8 @@ class SuggestionSession(QObject):
     def predict_now(self) -> None:
         """Ask for candidates for the current text (newest request wins)."""
         self.debounce.stop()
+        if self.held:
+            return
         text = self.editor.toPlainText()
         if not find_masks(text, self.mask_token):
             self.latest_id += 1  # any prediction in flight is now stale
@@ -123,6 +126,19 @@ class SuggestionSession(QObject):
             self.predict_span(*self.selection)
         else:
             self.predict_now()
+
+    def hold(self, text: str, prediction) -> None:
+        """Show ``prediction`` for ``text`` (a filled slot's list) and keep it while the
+        writer tries its words in place; ``release`` returns to predicting as they type."""
+        self.held = True
+        self.latest_id += 1  # anything in flight is stale
+        self.shown = Shown(text, prediction)
+        self.prediction_shown.emit(text, prediction)
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self.debounce.start()
 
     def stop(self) -> None:
         self.debounce.stop()

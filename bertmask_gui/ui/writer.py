@@ -23,6 +23,7 @@ from bertmask_gui.engine.results import Mode
 from bertmask_gui.engine.textops import fill_many, trim_span, word_at
 from bertmask_gui.ui import settings
 from bertmask_gui.ui.candidates import CANDIDATE_ROLE, MASK_ROLE
+from bertmask_gui.ui.cycling import WordCycler
 from bertmask_gui.ui.menus import add_action
 from bertmask_gui.ui.settings import Key
 
@@ -42,6 +43,7 @@ SHORTCUTS = [
     ("Ctrl+Space", "Suggest alternatives for the selection or the word at the cursor"),
     ("Ctrl+M", "Insert [MASK] at the cursor (or replace the selection with it)"),
     ("Alt+1 … Alt+9", "Use the 1st … 9th suggestion"),
+    ("Alt+Down / Alt+Up", "After a fill: try the next / previous suggestion in its place"),
     ("F6", "Go to the suggestions list"),
     ("Up / Down, Enter", "In the list: move, and use the suggestion"),
     ("Esc", "In the list: back to the editor"),
@@ -76,6 +78,7 @@ class WriterTools(QObject):
         self.panel.fills_view.chosen.connect(self.fill_all)
         self.session.fill_all_pending.connect(self.panel.show_fills_pending)
         self._build_actions()
+        self.cycler = WordCycler(window)  # Alt+Down / Alt+Up: the filled slot's other words
         self.candidates.model().modelReset.connect(self._sync)
         self.editor.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.editor.customContextMenuRequested.connect(self.context_menu)
