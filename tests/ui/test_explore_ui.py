@@ -80,3 +80,76 @@ def test_selection_mode_cycles_from_the_selected_word(qtbot, window):
     assert window.editor.toPlainText() == f"I really {second} the movie."
     window.editor.undo()
     assert window.editor.toPlainText() == text
+
+
+# ------------------------------------------------------------------ why this word
+def test_current_candidate_shades_its_support_and_names_it(qtbot, window, bert_predictor):
+    text = "I really [MASK] the movie."
+    set_text(window, text)
+    window.predict_now()
+    found = wait_rows(qtbot, window, 5)
+    explore = window.explore
+    with qtbot.waitSignal(window.worker.explored, timeout=20000):
+        window.candidates.setCurrentIndex(found[1])
+    qtbot.waitUntil(lambda: bool(explore.supporting) or "No context word" in (found[1].data(Qt.ItemDataRole.ToolTipRole) or ""), timeout=20000)
+    start = text.index("[MASK]")
+    expected = [i for i in bert_predictor.explain(text, start, start + 6, found[1].data(CANDIDATE_ROLE).token) if i.influence > 0][:3]
+    assert [(i.start, i.end) for i in explore.supporting] == [(i.start, i.end) for i in expected]
+    shaded = [(s.cursor.selectionStart(), s.cursor.selectionEnd()) for s in window.editor.extraSelections()]
+    assert shaded == [(i.start, i.end) for i in expected]
+    tip = found[1].data(Qt.ItemDataRole.ToolTipRole)
+    assert all(f"“{i.word}”" in tip for i in expected)
+    qtbot.keyClicks(window.editor, "x")  # typing clears the shading
+    assert window.editor.extraSelections() == []
+
+
+# ------------------------------------------------------------------ unusual words
+def test_unusual_words_underlined_then_abandoned_on_typing(qtbot, window, bert_predictor):
+    text = "First paragraph stays plain.\nThe cat sat on the democracy today."
+    set_text(window, text)
+    cursor = window.editor.textCursor()
+    cursor.setPosition(len(text))
+    window.editor.setTextCursor(cursor)
+    explore = window.explore
+    with qtbot.waitSignal(window.worker.explored, timeout=20000):
+        explore.action.setChecked(True)
+    qtbot.waitUntil(lambda: bool(explore.unusual), timeout=20000)
+    para = text.index("The cat")
+    scores = bert_predictor.score_words(text, para, len(text))
+    lowest = min(scores, key=lambda s: s.log_score)
+    assert explore.unusual[0][:2] == (lowest.start, lowest.end)
+    assert all(start >= para for start, _, _ in explore.unusual)  # only the paragraph at the cursor
+    selections = window.editor.extraSelections()
+    assert selections and selections[0].format.underlineStyle() == selections[0].format.UnderlineStyle.SpellCheckUnderline
+    alphas = [s.format.underlineColor().alpha() for s in selections]
+    assert alphas == sorted(alphas, reverse=True)  # the strength follows the score
+    # typing abandons: a slow request in flight is cancelled, the underlines go
+    window.worker.cancel_explore()
+    qtbot.keyClicks(window.editor, "x")
+    assert explore.unusual == [] and window.editor.extraSelections() == []
+    assert explore.pause.isActive()  # scored again after the typing pause
+
+
+def test_a_keystroke_abandons_a_running_score(qtbot, bert_predictor):
+    from bertmask_gui.engine.errors import Superseded
+    from bertmask_gui.ui.worker import ExploreRequest, PredictionWorker
+
+    worker = PredictionWorker(load_predictor=lambda request: bert_predictor)
+    worker.predictor = bert_predictor
+    seen = []
+    worker.explored.connect(lambda request, found: seen.append(request.request_id))
+    text = "The cat sat on the mat. " * 40
+    inner = bert_predictor.runner.log_probs
+
+    def typing_meanwhile(rows, cancelled=None):
+        worker.cancel_explore()  # the writer types while the pass runs
+        if cancelled is not None and cancelled():
+            raise Superseded()
+        return inner(rows, cancelled=cancelled)
+
+    bert_predictor.runner.log_probs = typing_meanwhile
+    try:
+        worker.request_explore(ExploreRequest(1, "score", text, 0, len(text)))
+    finally:
+        bert_predictor.runner.log_probs = inner
+    assert seen == []
