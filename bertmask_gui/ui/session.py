@@ -106,15 +106,18 @@ class SuggestionSession(QObject):
         filters = replace(self.filters(), fill_all=False)  # asked for after the lists are shown
         self._send(PredictRequest(self._next_id(), text, self.top_k, mode=self.mode(), filters=filters))
 
-    def predict_span(self, start: int, end: int) -> bool:
-        """Selection mode: alternatives for text[start:end]; False while no model answers."""
+    def predict_span(self, start: int, end: int, compare: tuple[str, ...] = ()) -> bool:
+        """Selection mode: alternatives for text[start:end], with ``compare`` (the
+        writer's words) scored beside them; False while no model answers."""
         self.debounce.stop()
         self.selection = (start, end)
         if not self.ready:
             self.status.emit("The model is still loading; try again in a moment.", 5000)
             return False
         text = self.editor.toPlainText()
-        request = PredictRequest(self._next_id(), text, self.top_k, mode=Mode.SPAN, span=(start, end), filters=self.filters())
+        request = PredictRequest(
+            self._next_id(), text, self.top_k, mode=Mode.SPAN, span=(start, end), filters=self.filters(), compare=compare
+        )
         self._send(request)
         self.status.emit(f"Looking for alternatives to “{text[start:end]}”…", 3000)
         return True

@@ -35,6 +35,7 @@ class PredictRequest:
     mode: Mode = Mode.WORDS  # whole words, raw pieces, or alternatives for a selection (span)
     span: tuple[int, int] | None = None  # selection mode: the selected characters
     filters: object | None = None  # engine.options.Filters
+    compare: tuple[str, ...] = ()  # selection mode: the writer's words to score beside
 
 
 @dataclass(frozen=True)
@@ -246,7 +247,8 @@ def run_request(predictor, request: PredictRequest, cancelled):
     if request.span is not None:
         start, end = request.span
         return predictor.predict_span(
-            request.text, start, end, top_k=request.top_k, filters=request.filters, cancelled=cancelled
+            request.text, start, end, top_k=request.top_k, filters=request.filters, cancelled=cancelled,
+            **({"compare": request.compare} if request.compare else {}),
         )
     return predictor.predict(
         request.text, top_k=request.top_k, mode=request.mode, filters=request.filters, cancelled=cancelled

@@ -76,6 +76,7 @@ class WriterTools(QObject):
         self._focus_list_on_result = False
         self.last_context_menu: QMenu | None = None
         self.panel.fills_view.chosen.connect(self.fill_all)
+        self.panel.compare.returnPressed.connect(self.compare)
         self.session.fill_all_pending.connect(self.panel.show_fills_pending)
         self._build_actions()
         self.cycler = WordCycler(window)  # Alt+Down / Alt+Up: the filled slot's other words
@@ -98,6 +99,7 @@ class WriterTools(QObject):
             note.setText("")
         original = prediction.masks[0].original if prediction is not None and prediction.masks else None
         self.panel.title.setText(f"Alternatives for “{original}”" if original else "Suggestions")
+        self.panel.compare.setVisible(bool(original))
         if prediction is not None and self._focus_list_on_result and prediction.mode == Mode.SPAN:
             self._focus_list_on_result = False
             self.focus_list()
@@ -183,6 +185,12 @@ class WriterTools(QObject):
     def suggest_at(self, start: int, end: int) -> None:
         """Selection mode for text[start:end] (Python indices)."""
         self._focus_list_on_result = self.session.predict_span(start, end)
+
+    def compare(self) -> None:
+        """The Compare-with field: score the writer's words in the selection's place."""
+        words = tuple(self.panel.compare.text().replace(",", " ").replace("|", " ").split())
+        if self.session.selection is not None and words:
+            self.session.predict_span(*self.session.selection, compare=words)
 
     def context_menu(self, pos) -> None:
         """The editor's menu with Suggest alternatives and Insert [MASK] on top."""

@@ -153,3 +153,34 @@ def test_a_keystroke_abandons_a_running_score(qtbot, bert_predictor):
     finally:
         bert_predictor.runner.log_probs = inner
     assert seen == []
+
+
+# ------------------------------------------------------------------ compare with…
+def test_compare_field_scores_the_writers_words_beside(qtbot, window, bert_predictor):
+    text = "I really love the movie."
+    set_text(window, text)
+    assert not window.panel.compare.isVisibleTo(window)
+    select(window, 9, 13)
+    press(qtbot, window.editor, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)
+    wait_rows(qtbot, window)
+    assert window.panel.compare.isVisibleTo(window)
+    window.panel.compare.setText("enjoyable, dog")
+    qtbot.keyClick(window.panel.compare, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: any(i.data(CANDIDATE_ROLE).compared for i in rows(window.candidates)), timeout=20000)
+    found = {i.data(CANDIDATE_ROLE).token: i for i in rows(window.candidates)}
+    expected = bert_predictor.predict_span(text, 9, 13, top_k=5, compare=("enjoyable", "dog")).masks[0]
+    assert [c.token for c in expected.candidates] == list(found)
+    assert {t for t, i in found.items() if i.data(CANDIDATE_ROLE).compared} == {"enjoyable", "dog"}
+    assert "(compared)" in found["dog"].data()
+    assert window.editor.toPlainText() == text
+
+
+def test_compare_field_bad_word_says_why(qtbot, window):
+    set_text(window, "I really love the movie.")
+    select(window, 9, 13)
+    press(qtbot, window.editor, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)
+    wait_rows(qtbot, window)
+    window.panel.compare.setText("😀")
+    qtbot.keyClick(window.panel.compare, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "cannot spell" in window.candidates.message(), timeout=20000)
+    assert window.editor.toPlainText() == "I really love the movie."
