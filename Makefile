@@ -32,9 +32,11 @@ test: setup
 soak: setup
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/soak.py --requests 2000 $(if $(MODEL),--model $(MODEL))
 
-# Engine vs transformers' pipeline on a bert-base-shaped model; writes docs/PERFORMANCE.md (~15 min).
+# Engine vs transformers' pipeline on a bert-base-shaped model; writes docs/PERFORMANCE.md (~15 min);
+# then the cost of choices, explain and score_words (printed, ~3 min).
 bench: setup
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench_explore.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -26,10 +26,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--top-k", type=_top_k, help="candidates per mask, 1-50 (default: Preferences, else 5)")
     parser.add_argument("--fast", action="store_true", help="int8 model on the CPU: about 2-3x faster, approximate scores")
     parser.add_argument("--predict", metavar="TEXT", help="print candidates for TEXT and exit (no window)")
-    parser.add_argument("--json", action="store_true", help="with --predict: print JSON")
+    parser.add_argument("--json", action="store_true", help="with --predict or --score: print JSON")
     parser.add_argument(
         "--pieces", action="store_true", help="with --predict: the model's raw single-token ranking, not whole words"
     )
+    parser.add_argument(
+        "--explain", action="store_true", help="with --predict: the context words that most support each first candidate"
+    )
+    parser.add_argument("--score", metavar="TEXT", help="print how expected every word of TEXT is in its place, and exit")
     parser.add_argument("--verbose", action="store_true", help="log debug details")
     parser.add_argument("--self-test", action="store_true", help="load the model, predict a test sentence, exit")
     parser.add_argument("--quit-after", type=int, metavar="MS", help=argparse.SUPPRESS)  # smoke tests
@@ -101,8 +105,19 @@ def main(argv: list[str] | None = None) -> int:
 
         model = args.model or default_model()
         return run_predict(
-            args.predict, model, args.device or "auto", args.top_k or 5, args.json, pieces=args.pieces, fast=args.fast
+            args.predict,
+            model,
+            args.device or "auto",
+            args.top_k or 5,
+            args.json,
+            pieces=args.pieces,
+            fast=args.fast,
+            explain=args.explain,
         )
+    if args.score is not None:
+        from bertmask_gui.cli import run_score
+
+        return run_score(args.score, args.model or default_model(), args.device or "auto", args.json, fast=args.fast)
 
     from bertmask_gui.logs import setup_logging
 

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import json
 import sys
+import time
+from dataclasses import replace
 
 from bertmask_gui.engine.errors import BertMaskError
 
 
 def run_predict(
-    text: str, model: str, device: str, top_k: int, as_json: bool, pieces: bool = False, fast: bool = False
+    text: str,
+    model: str,
+    device: str,
+    top_k: int,
+    as_json: bool,
+    pieces: bool = False,
+    fast: bool = False,
+    explain: bool = False,
 ) -> int:
     from bertmask_gui.engine.predictor import Predictor
 
     try:
         predictor = Predictor.load(model, device=device, fast=fast)
         prediction = predictor.predict(text, top_k=top_k, mode="pieces" if pieces else "words")
+        if explain:
+            prediction = explained(predictor, text, prediction)
     except BertMaskError as exc:
         print(f"bertmask-gui: {exc}", file=sys.stderr)
         return 2
@@ -28,6 +39,66 @@ def run_predict(
         output = json.dumps(payload, ensure_ascii=False, indent=2)
     else:
         output = format_table(text, prediction)
+    return _print(output)
+
+
+def explained(predictor, text: str, prediction):
+    """Each mask with ``why``: the context words that support its first candidate.
+
+    The cost (passes, milliseconds) is added to the prediction's note.
+    """
+    started, passes = time.perf_counter(), predictor.forward_passes
+    masks = tuple(
+        replace(m, why=predictor.explain(text, m.start, m.end, m.candidates[0].token) if m.candidates else ())
+        for m in prediction.masks
+    )
+    cost = (
+        f"Explaining took {predictor.forward_passes - passes} forward passes, "
+        f"{(time.perf_counter() - started) * 1000:.0f} ms."
+    )
+    note = f"{prediction.note} {cost}".strip()
+    return replace(prediction, masks=masks, note=note, forward_passes=predictor.forward_passes - passes + prediction.forward_passes)
+
+
+def run_score(text: str, model: str, device: str, as_json: bool, fast: bool = False) -> int:
+    """``--score TEXT``: every word of TEXT with log P(word | the rest), natural log."""
+    from bertmask_gui.engine.predictor import Predictor
+
+    try:
+        predictor = Predictor.load(model, device=device, fast=fast)
+        started = time.perf_counter()
+        scores = predictor.score_words(text)
+    except BertMaskError as exc:
+        print(f"bertmask-gui: {exc}", file=sys.stderr)
+        return 2
+    seconds = time.perf_counter() - started
+    if as_json:
+        payload = {
+            "model": predictor.name,
+            "device": predictor.device_name,
+            "forward_passes": predictor.forward_passes,
+            "seconds": seconds,
+            "words": [s.to_dict() for s in scores],
+        }
+        return _print(json.dumps(payload, ensure_ascii=False, indent=2))
+    return _print(format_scores(scores, predictor.forward_passes, seconds))
+
+
+def format_scores(scores, passes: int, seconds: float) -> str:
+    """A readable table: each word, its log score, least expected marked."""
+    if not scores:
+        return "No words in the text to score."
+    width = max(len(s.word) for s in scores)
+    lowest = sorted(scores, key=lambda s: s.log_score)[: max(1, len(scores) // 10)]
+    lines = [f"{'word':<{width}}  log P(word | rest)"]
+    for s in scores:
+        mark = "  ← unusual" if s in lowest else ""
+        lines.append(f"{s.word:<{width}}  {s.log_score:8.2f}{mark}")
+    lines.append(f"({passes} forward passes, {seconds * 1000:.0f} ms)")
+    return "\n".join(lines)
+
+
+def _print(output: str) -> int:
     try:
         print(output)
     except BrokenPipeError:  # `| head`: the reader has what it wanted
@@ -47,9 +118,14 @@ def format_table(text: str, prediction) -> str:
         for rank, c in enumerate(mask.candidates, start=1):
             mark = "  (your word)" if getattr(c, "original", False) else ""
             lines.append(f"  {rank:>2}. {c.token:<{width}}  {c.score * 100:6.2f}%{mark}")
+        if mask.why:
+            words = ", ".join(f"{i.word} ({i.influence:+.2f})" for i in mask.why[:5])
+            lines.append(f"  Why “{mask.candidates[0].token}”: {words}")
     fills = getattr(prediction, "fills", ())
     if fills:
         lines.append(f"Fill all masks together (% = {prediction.fills_label}):")
         for rank, fill in enumerate(fills, start=1):
             lines.append(f"  {rank:>2}. {' | '.join(fill.words)}  {fill.score * 100:6.2f}%")
+    if prediction.note:
+        lines.append(prediction.note)
     return "\n".join(lines)

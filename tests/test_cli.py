@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -94,3 +95,37 @@ def test_predict_words_table_says_what_the_percent_is_and_fills_all(tiny_bert):
     assert "share of the shown list" in done.stdout
     assert "Fill all masks together" in done.stdout and " | " in done.stdout
     assert "##" not in done.stdout
+
+
+# ----------------------------------------------------------------- issue 14: choices, --explain, --score
+def test_cli_choices_explain_json(tiny_bert, bert_predictor):
+    text = "I [MASK:liked|enjoyed|liked] it."
+    done = run_cli("--predict", text, "--model", str(tiny_bert), "--json", "--explain", "--device", "cpu")
+    assert done.returncode == 0, done.stderr
+    (mask,) = json.loads(done.stdout)["masks"]
+    expected = bert_predictor.predict(text).masks[0]
+    assert [c["token"] for c in mask["candidates"]] == [c.token for c in expected.candidates]
+    for c in mask["candidates"]:
+        assert c["score"] == pytest.approx(math.exp(c["log_score"]))
+    assert {w["word"] for w in mask["why"]} == {"I", "it"}
+    for w in mask["why"]:
+        assert set(w) == {"start", "end", "word", "influence"} and text[w["start"] : w["end"]] == w["word"]
+    assert "forward passes" in json.loads(done.stdout)["note"]
+
+
+def test_cli_score_json_and_table(tiny_bert):
+    text = "The cat saw the dog."
+    done = run_cli("--score", text, "--model", str(tiny_bert), "--json", "--device", "cpu")
+    assert done.returncode == 0, done.stderr
+    words = json.loads(done.stdout)["words"]
+    assert [w["word"] for w in words] == ["The", "cat", "saw", "the", "dog"]
+    assert all(set(w) == {"start", "end", "word", "log_score"} for w in words)
+    table = run_cli("--score", text, "--model", str(tiny_bert))
+    assert table.returncode == 0 and "cat" in table.stdout and "forward passes" in table.stdout
+
+
+@pytest.mark.parametrize("text", ["I [MASK:] it.", "I [MASK:very good|fine] it.", "I [MASK:😀] it."])
+def test_cli_bad_choices_exit_2_with_a_sentence(tiny_bert, text):
+    done = run_cli("--predict", text, "--model", str(tiny_bert), "--json")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("bertmask-gui: ") and "Traceback" not in done.stderr

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bertmask_gui.engine.errors import PredictionError
-from bertmask_gui.engine.masks import Span, Window, plan_windows
+from bertmask_gui.engine.masks import Span, Window, find_masks, plan_windows
 from bertmask_gui.engine.vocabulary import Vocabulary
 
 WINDOW_TOKENS = 256  # context fed around a mask when the text exceeds the model's limit
@@ -44,6 +44,24 @@ class Encoded:
     contexts: list[Context]
     model_text: str
     model_spans: list[Span]
+
+
+@dataclass(frozen=True)
+class Located:
+    """Tokens of a stretch of the writer's text, each with its character span there;
+    every mask of the text (and the ``target``, if any) is one mask token."""
+
+    ids: tuple[int, ...]
+    spans: tuple[tuple[int, int], ...]
+    masks: tuple[Span, ...]
+
+    def tokens(self, start: int, end: int) -> tuple[int, int] | None:
+        """The tokens [a, b) that overlap text[start:end], None if none do."""
+        inside = [i for i, (s, e) in enumerate(self.spans) if s < end and e > start]
+        return (inside[0], inside[-1] + 1) if inside else None
+
+    def covers_mask(self, start: int, end: int) -> bool:
+        return any(m.start < end and m.end > start for m in self.masks)
 
 
 class Encoder:
@@ -125,6 +143,63 @@ class Encoder:
                 break
         return ids, pos
 
+    def locate(self, text: str, start: int, end: int, target: Span | None = None) -> Located:
+        """text[start:end] tokenized with the context a whole-word row can reach around
+        it (WORD_CONTEXT_TOKENS each side), every token tied to its characters, so a
+        ranking can mask any word of it (``context_at``). Masks stay one mask token;
+        ``target`` (a selected word) becomes one too."""
+        masks = [m for m in find_masks(text, self.vocabulary.mask_token) if target is None or _apart(m, target)]
+        if target is not None:
+            masks = sorted(masks + [target], key=lambda m: m.start)
+        margin = WORD_CONTEXT_TOKENS * CHARS_PER_TOKEN * 2
+        lo = _snap_out(text, max(0, start - margin), masks, backwards=True)
+        hi = _snap_out(text, min(len(text), end + margin), masks, backwards=False)
+        masks = [m for m in masks if lo <= m.start and m.end <= hi]
+        ids: list[int] = []
+        spans: list[tuple[int, int]] = []
+        cursor = lo
+        for mask in masks:
+            self._tokenize_into(text, cursor, mask.start, ids, spans)
+            ids.append(self.vocabulary.mask_id)
+            spans.append((mask.start, mask.end))
+            cursor = mask.end
+        self._tokenize_into(text, cursor, hi, ids, spans)
+        return Located(tuple(ids), tuple(spans), tuple(masks))
+
+    def context_at(
+        self,
+        located: Located,
+        place: tuple[int, int],
+        hidden: tuple[int, int] | None = None,
+        space: bool = True,
+        width: int = WORD_CONTEXT_TOKENS,
+    ) -> Context:
+        """A context whose mask is the tokens ``place`` [a, b) of ``located``; ``hidden``
+        tokens (a word to occlude) become one mask token too. Cut to ``width`` tokens
+        around the place (``expand`` cuts to WORD_CONTEXT_TOKENS)."""
+        mask = self.vocabulary.mask_id
+        a, b = place
+        body = list(located.ids)
+        if hidden is not None and hidden[1] <= a:
+            body[hidden[0] : hidden[1]] = [mask]
+            a, b = a - (hidden[1] - hidden[0] - 1), b - (hidden[1] - hidden[0] - 1)
+        elif hidden is not None:
+            body[hidden[0] : hidden[1]] = [mask]
+        body[a:b] = [mask]
+        half = width // 2
+        lo = max(0, a - half)
+        prefix = self.vocabulary.prefix
+        ids = [*prefix, *body[lo : a + half], *self.vocabulary.suffix]
+        return Context(tuple(ids), len(prefix) + a - lo, space)
+
+    def _tokenize_into(self, text: str, start: int, end: int, ids: list[int], spans: list) -> None:
+        if start >= end:
+            return
+        encoding = self.tokenizer(text[start:end], add_special_tokens=False, return_offsets_mapping=True)
+        for token_id, (s, e) in zip(encoding["input_ids"], encoding["offset_mapping"]):
+            ids.append(token_id)
+            spans.append((start + s, start + e))
+
     def _row(self, ids: list[int], masks) -> Row:
         positions = [i for i, token in enumerate(ids) if token == self.vocabulary.mask_id]
         masks = list(masks)
@@ -165,3 +240,18 @@ class Encoder:
 def after_space(model_text: str, span: Span) -> bool:
     """Whether a space precedes the span (BPE vocabularies spell such words differently)."""
     return span.start > 0 and model_text[span.start - 1].isspace()
+
+
+def _apart(a: Span, b: Span) -> bool:
+    return a.end <= b.start or b.end <= a.start
+
+
+def _snap_out(text: str, at: int, masks: list[Span], backwards: bool) -> int:
+    """Move a cut point onto a space and off any mask, so no word or mask is cut."""
+    step = -1 if backwards else 1
+    while 0 < at < len(text) and not text[at if backwards else at - 1].isspace():
+        at += step
+    for mask in masks:
+        if mask.start < at < mask.end:
+            at = mask.start if backwards else mask.end
+    return at

@@ -8,9 +8,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# What a writer types: [MASK] in any case, spaces inside the brackets tolerated.
-MASK_PATTERN_SOURCE = r"\[\s*mask\s*\]"
+# What a writer types: [MASK] in any case, spaces inside the brackets tolerated, and
+# [MASK:affect|effect] (``|`` or ``,`` between words): a mask whose candidates are those words.
+MASK_PATTERN_SOURCE = r"\[\s*mask\s*(?::[^\[\]\n]*)?\]"
 USER_MASK = "[MASK]"
+_CHOICES = re.compile(r"^\[\s*mask\s*:(.*)\]$", re.IGNORECASE | re.DOTALL)
+_CHOICE_SEPARATOR = re.compile(r"[|,]")
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\")\]”’]*\s+|\n\s*")
 
 
@@ -20,6 +23,20 @@ class Span:
 
     start: int
     end: int
+    # [MASK:a|b]: the writer's words, as typed (stripped; empty ones kept, so the
+    # engine can say what is wrong); None for an ordinary mask.
+    choices: tuple[str, ...] | None = None
+
+
+def parse_choices(mask_text: str) -> tuple[str, ...] | None:
+    """The words of ``[MASK:a|b, c]`` (``("a", "b", "c")``), None for a plain mask."""
+    match = _CHOICES.match(mask_text)
+    if match is None:
+        return None
+    inner = match.group(1).strip()
+    if not inner:
+        return ()
+    return tuple(word.strip() for word in _CHOICE_SEPARATOR.split(inner))
 
 
 def mask_regex(model_mask_token: str | None = None) -> re.Pattern[str]:
@@ -32,7 +49,7 @@ def mask_regex(model_mask_token: str | None = None) -> re.Pattern[str]:
 
 def find_masks(text: str, model_mask_token: str | None = None) -> list[Span]:
     """Every mask in ``text``, in order."""
-    return [Span(m.start(), m.end()) for m in mask_regex(model_mask_token).finditer(text)]
+    return [Span(m.start(), m.end(), parse_choices(m.group())) for m in mask_regex(model_mask_token).finditer(text)]
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,15 @@ from bertmask_gui.engine import loading
 from bertmask_gui.engine.encoder import Encoder
 from bertmask_gui.engine.models import DEFAULT_MODEL
 from bertmask_gui.engine.options import DEFAULT_TOP_K
+from bertmask_gui.engine.masks import find_masks
 from bertmask_gui.engine.rankings.at_masks import predict_words
+from bertmask_gui.engine.rankings.choices import checked_words, choice_words, with_choices
+from bertmask_gui.engine.rankings.explain import influences
 from bertmask_gui.engine.rankings.job import Job
 from bertmask_gui.engine.rankings.pieces import predict_pieces
 from bertmask_gui.engine.rankings.selection import predict_span
-from bertmask_gui.engine.results import Mode, Prediction
+from bertmask_gui.engine.rankings.surprise import word_scores
+from bertmask_gui.engine.results import Influence, Mode, Prediction, WordScore
 from bertmask_gui.engine.runner import Runner
 from bertmask_gui.engine.vocabulary import Vocabulary
 
@@ -80,19 +84,33 @@ class Predictor:
         ``mode="words"`` (default): whole words of 1-3 pieces ranked by PLL-word-l2r, with
         ``filters`` (engine.options.Filters) and fill-all rows (rankings.at_masks).
         ``mode="pieces"``: the model's raw single-token ranking, exactly as
-        ``transformers.pipeline("fill-mask")`` gives it.
+        ``transformers.pipeline("fill-mask")`` gives it. ``[MASK:a|b]``: exactly the
+        writer's words, each scored in place (rankings.choices), in both modes.
         ``cancelled``: asked before every forward pass; True abandons the request
         (raises errors.Superseded), so nobody waits for an answer nobody will see.
         """
         if mode == Mode.PIECES:
-            return predict_pieces(self.job(cancelled), text, top_k)
+            choice_words(find_masks(text, self.mask_token))  # bad [MASK:…] before any model work
+            return with_choices(self.job(cancelled), text, predict_pieces(self.job(cancelled), text, top_k))
         return predict_words(self.job(cancelled), text, top_k, filters)
 
     def predict_span(
-        self, text: str, start: int, end: int, top_k: int = DEFAULT_TOP_K, filters=None, *, cancelled=None
+        self, text: str, start: int, end: int, top_k: int = DEFAULT_TOP_K, filters=None, *, cancelled=None, compare=()
     ) -> Prediction:
-        """Whole-word alternatives for text[start:end] (a selected word), text unchanged."""
-        return predict_span(self.job(cancelled), text, start, end, top_k, filters)
+        """Whole-word alternatives for text[start:end] (a selected word), text unchanged.
+        ``compare``: the writer's words, scored beside them (``Candidate.compared``)."""
+        words = checked_words(tuple(compare)) if compare else ()
+        return predict_span(self.job(cancelled), text, start, end, top_k, filters, words)
+
+    def explain(self, text: str, start: int, end: int, word: str, *, cancelled=None) -> tuple[Influence, ...]:
+        """The context words that support ``word`` in place of text[start:end], strongest
+        first (occlusion, rankings.explain)."""
+        return influences(self.job(cancelled), text, start, end, word)
+
+    def score_words(self, text: str, start: int = 0, end: int | None = None, *, cancelled=None) -> tuple[WordScore, ...]:
+        """How expected each word of text[start:end] is in its place, in text order
+        (PLL-word-l2r, natural log; rankings.surprise)."""
+        return word_scores(self.job(cancelled), text, start, end)
 
     def predict_pieces(self, text: str, top_k: int = DEFAULT_TOP_K) -> Prediction:
         """The raw single-token ranking at every mask (equal to the fill-mask pipeline)."""

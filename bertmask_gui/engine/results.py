@@ -30,6 +30,34 @@ class Candidate:
     token_ids: tuple[int, ...] = ()
     log_score: float | None = None
     original: bool = False
+    compared: bool = False  # selection mode: a word the writer asked to compare
+
+
+@dataclass(frozen=True)
+class Influence:
+    """How much a context word supports a candidate: log P(candidate | text) minus
+    log P(candidate | text with that word masked). Offsets in the writer's text."""
+
+    start: int
+    end: int
+    word: str
+    influence: float
+
+    def to_dict(self) -> dict:
+        return {"start": self.start, "end": self.end, "word": self.word, "influence": self.influence}
+
+
+@dataclass(frozen=True)
+class WordScore:
+    """How expected a word of the text is in its place: PLL-word-l2r, natural log."""
+
+    start: int
+    end: int
+    word: str
+    log_score: float
+
+    def to_dict(self) -> dict:
+        return {"start": self.start, "end": self.end, "word": self.word, "log_score": self.log_score}
 
 
 @dataclass(frozen=True)
@@ -39,6 +67,7 @@ class MaskResult:
     candidates: tuple[Candidate, ...]
     score_label: str = "probability at the mask"  # what Candidate.score means, for the UI/CLI
     original: str | None = None  # selection mode: the selected text
+    why: tuple[Influence, ...] | None = None  # explained: what supports the first candidate
 
 
 @dataclass(frozen=True)
@@ -69,13 +98,22 @@ class Prediction:
                     "start": m.start,
                     "end": m.end,
                     "score_label": m.score_label,
-                    "candidates": [
-                        {"token": c.token, "score": c.score, **({"original": True} if c.original else {})}
-                        for c in m.candidates
-                    ],
+                    "candidates": [_candidate_dict(c) for c in m.candidates],
+                    **({"why": [i.to_dict() for i in m.why]} if m.why is not None else {}),
                 }
                 for m in self.masks
             ],
             "fills": [{"words": list(f.words), "score": f.score} for f in self.fills],
+            **({"note": self.note} if self.note else {}),
             **({"fills_label": self.fills_label} if self.fills else {}),
         }
+
+
+def _candidate_dict(c: Candidate) -> dict:
+    return {
+        "token": c.token,
+        "score": c.score,
+        **({"log_score": c.log_score} if c.log_score is not None else {}),
+        **({"original": True} if c.original else {}),
+        **({"compared": True} if c.compared else {}),
+    }

@@ -49,9 +49,13 @@ def percent(score: float) -> str:
     return f"{score * 100:#.2g}%" if score >= 0.00001 else "<0.001%"
 
 
-def _mark(candidate) -> str:
-    """Selection mode marks the writer's own word in the list."""
-    return "  (your word)" if getattr(candidate, "original", False) else ""
+def _mark(candidate, placed: bool = False) -> str:
+    """Marks the word now in the text, the writer's own word, and compared words."""
+    if placed:
+        return "  ◂ in the text"
+    if getattr(candidate, "original", False):
+        return "  (your word)"
+    return "  (compared)" if getattr(candidate, "compared", False) else ""
 
 
 class CandidateListModel(QAbstractListModel):
@@ -60,6 +64,16 @@ class CandidateListModel(QAbstractListModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._rows: list[_Row] = []
+        self.placed: tuple[int, int] | None = None  # (mask, candidate index) now in the text
+        self.tips: dict[int, str] = {}  # row -> an explanation for its tooltip
+
+    def mark_placed(self, mask_index: int, candidate_index: int) -> None:
+        self.placed = (mask_index, candidate_index)
+        self.dataChanged.emit(self.index(0, 0), self.index(max(0, len(self._rows) - 1), 0))
+
+    def set_tip(self, row: int, tip: str) -> None:
+        self.tips[row] = tip
+        self.dataChanged.emit(self.index(row, 0), self.index(row, 0))
 
     def set_prediction(self, prediction, text: str) -> None:
         rows: list[_Row] = []
@@ -72,6 +86,7 @@ class CandidateListModel(QAbstractListModel):
                 rows.append(_Row(i, candidate.token, candidate, rank))
         self.beginResetModel()
         self._rows = rows
+        self.placed, self.tips = None, {}
         self.endResetModel()
 
     def clear(self) -> None:
@@ -95,9 +110,11 @@ class CandidateListModel(QAbstractListModel):
         row = self._rows[index.row()]
         candidate = row.candidate
         if role == Qt.ItemDataRole.DisplayRole:
-            return row.label if candidate is None else f"{row.label}{_mark(candidate)}  {percent(candidate.score)}"
+            placed = self.placed == (row.mask_index, (row.rank or 0) - 1)
+            return row.label if candidate is None else f"{row.label}{_mark(candidate, placed)}  {percent(candidate.score)}"
         if role == Qt.ItemDataRole.ToolTipRole and candidate is not None:
-            return f"{candidate.token}: {percent(candidate.score)} (click or Enter to use it)"
+            tip = f"{candidate.token}: {percent(candidate.score)} (click or Enter to use it)"
+            return f"{tip}\n{self.tips[index.row()]}" if index.row() in self.tips else tip
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return self.data(index)
         if role == HEADER_ROLE:
@@ -158,7 +175,7 @@ class CandidateDelegate(QStyledItemDelegate):
             f"{index.data(RANK_ROLE)}.",
         )
         painter.setPen(text_color)
-        word = metrics.elidedText(candidate.token + _mark(candidate), Qt.TextElideMode.ElideRight, word_width - pad)
+        word = metrics.elidedText(candidate.token + _mark(candidate, _is_placed(index)), Qt.TextElideMode.ElideRight, word_width - pad)
         painter.drawText(
             QRect(rect.left() + pad + rank_width, rect.top(), word_width, rect.height()),
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
@@ -246,3 +263,9 @@ class CandidateView(QListView):
                 self._message,
             )
             painter.end()
+
+
+def _is_placed(index) -> bool:
+    """Whether the row at ``index`` is the word now in the text (a filled slot)."""
+    placed = index.model().placed
+    return placed is not None and placed == (index.data(MASK_ROLE), (index.data(RANK_ROLE) or 0) - 1)

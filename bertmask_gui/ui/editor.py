@@ -53,8 +53,9 @@ class MaskEditor(QPlainTextEdit):
         )
         self.highlighter = MaskHighlighter(self.document())
 
-    def replace_span(self, start: int, end: int, replacement: str) -> None:
-        """Replace text[start:end] (Python indices) as ONE undo step.
+    def replace_span(self, start: int, end: int, replacement: str, join: bool = False) -> None:
+        """Replace text[start:end] (Python indices) as ONE undo step; ``join``: as part
+        of the previous step (a word tried in place after another: one Ctrl+Z undoes all).
 
         The cursor ends right after the inserted text, ready to keep typing.
         """
@@ -62,7 +63,10 @@ class MaskEditor(QPlainTextEdit):
         cursor = QTextCursor(self.document())
         cursor.setPosition(qt_position(text, start))
         cursor.setPosition(qt_position(text, end), QTextCursor.MoveMode.KeepAnchor)
-        cursor.beginEditBlock()
+        if join:
+            cursor.joinPreviousEditBlock()
+        else:
+            cursor.beginEditBlock()
         cursor.insertText(replacement)
         cursor.endEditBlock()
         self.setTextCursor(cursor)

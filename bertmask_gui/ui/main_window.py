@@ -9,7 +9,6 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from bertmask_gui import APP_NAME, startup_trace
-from bertmask_gui.engine.textops import fill_edit
 from bertmask_gui.ui import settings
 from bertmask_gui.ui.documents import DocumentController
 from bertmask_gui.ui.editor import MaskEditor
@@ -21,6 +20,7 @@ from bertmask_gui.ui.session import NO_MASK_MESSAGE, SuggestionSession
 from bertmask_gui.ui.settings import Key
 from bertmask_gui.ui.status import StatusLine
 from bertmask_gui.ui.worker import LoadRequest, WorkerThread
+from bertmask_gui.ui.explore import ExploreView
 from bertmask_gui.ui.writer import WriterTools
 
 
@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
         restore_window(self, self.session)  # geometry and prediction delay from Preferences
         self.documents = DocumentController(self)  # File menu, title, autosave, recovery
         self.writer = WriterTools(self)  # selection mode, fill-all, shortcuts, settings
+        self.explore = ExploreView(self, self.writer)  # why this word, unusual words
 
     @property
     def top_k(self) -> int:
@@ -126,13 +127,9 @@ class MainWindow(QMainWindow):
         self.session.predict_now()
 
     def fill(self, mask_index: int, candidate) -> None:
-        """Put ``candidate`` in place of mask ``mask_index`` (one undo step)."""
-        span = self.session.mask_span(mask_index)
-        if span is None:
-            self.statusBar().showMessage("The text changed; pick again from the new suggestions.", 5000)
-            return
-        edit = fill_edit(self.editor.toPlainText(), span.start, span.end, candidate.token)
-        self.editor.replace_span(edit.start, edit.end, edit.replacement)
+        """Put ``candidate`` in place of mask ``mask_index`` (one undo step); its list
+        stays, to try the others in place (ui.cycling)."""
+        self.writer.cycler.fill(mask_index, candidate)
 
     # ------------------------------------------------------------------- other
     def load_text_file(self, path: str | Path) -> bool:

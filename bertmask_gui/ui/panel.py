@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QLabel, QListView, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from bertmask_gui.engine.models import DEFAULT_MODEL, is_hub_id, looks_like_path
 from bertmask_gui.ui.candidates import CandidateView, percent
@@ -140,6 +140,11 @@ class SuggestionsPanel(QWidget):
         layout.addWidget(self.title)
         self.candidates = CandidateView(self)
         layout.addWidget(self.candidates)
+        self.compare = QLineEdit(self)  # selection mode: the writer's own words, scored beside
+        self.compare.setObjectName("compareWith")
+        self.compare.setPlaceholderText("Compare with… (your words, separated by spaces; Enter)")
+        self.compare.setVisible(False)
+        layout.addWidget(self.compare)
         self.no_model = NoModelBox(self)
         self.no_model.setVisible(False)
         layout.addWidget(self.no_model)

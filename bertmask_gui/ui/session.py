@@ -53,6 +53,7 @@ class SuggestionSession(QObject):
         self.shown: Shown | None = None
         self.selection: tuple[int, int] | None = None  # the span of the last selection request
         self.latest_id = 0
+        self.held = False  # a filled word is being tried in place: keep its list on screen
         self.ignored_results = 0
         self._fill_all_id = 0  # the id of the fill-all follow-up, when one is asked
         self._first_timing = ""  # the per-mask lists' cost, kept to show beside fill-all's
@@ -92,6 +93,8 @@ class SuggestionSession(QObject):
     def predict_now(self) -> None:
         """Ask for candidates for the current text (newest request wins)."""
         self.debounce.stop()
+        if self.held:
+            return
         text = self.editor.toPlainText()
         if not find_masks(text, self.mask_token):
             self.latest_id += 1  # any prediction in flight is now stale
@@ -103,15 +106,18 @@ class SuggestionSession(QObject):
         filters = replace(self.filters(), fill_all=False)  # asked for after the lists are shown
         self._send(PredictRequest(self._next_id(), text, self.top_k, mode=self.mode(), filters=filters))
 
-    def predict_span(self, start: int, end: int) -> bool:
-        """Selection mode: alternatives for text[start:end]; False while no model answers."""
+    def predict_span(self, start: int, end: int, compare: tuple[str, ...] = ()) -> bool:
+        """Selection mode: alternatives for text[start:end], with ``compare`` (the
+        writer's words) scored beside them; False while no model answers."""
         self.debounce.stop()
         self.selection = (start, end)
         if not self.ready:
             self.status.emit("The model is still loading; try again in a moment.", 5000)
             return False
         text = self.editor.toPlainText()
-        request = PredictRequest(self._next_id(), text, self.top_k, mode=Mode.SPAN, span=(start, end), filters=self.filters())
+        request = PredictRequest(
+            self._next_id(), text, self.top_k, mode=Mode.SPAN, span=(start, end), filters=self.filters(), compare=compare
+        )
         self._send(request)
         self.status.emit(f"Looking for alternatives to “{text[start:end]}”…", 3000)
         return True
@@ -123,6 +129,19 @@ class SuggestionSession(QObject):
             self.predict_span(*self.selection)
         else:
             self.predict_now()
+
+    def hold(self, text: str, prediction) -> None:
+        """Show ``prediction`` for ``text`` (a filled slot's list) and keep it while the
+        writer tries its words in place; ``release`` returns to predicting as they type."""
+        self.held = True
+        self.latest_id += 1  # anything in flight is stale
+        self.shown = Shown(text, prediction)
+        self.prediction_shown.emit(text, prediction)
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self.debounce.start()
 
     def stop(self) -> None:
         self.debounce.stop()

@@ -35,6 +35,20 @@ class PredictRequest:
     mode: Mode = Mode.WORDS  # whole words, raw pieces, or alternatives for a selection (span)
     span: tuple[int, int] | None = None  # selection mode: the selected characters
     filters: object | None = None  # engine.options.Filters
+    compare: tuple[str, ...] = ()  # selection mode: the writer's words to score beside
+
+
+@dataclass(frozen=True)
+class ExploreRequest:
+    """Background work about the text, run after any prediction: ``explain`` (what
+    supports ``word`` at [start, end)) or ``score`` (how expected each word there is)."""
+
+    request_id: int
+    kind: str  # "explain" | "score"
+    text: str
+    start: int
+    end: int
+    word: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +100,8 @@ class PredictionWorker(QObject):
     load_failed = Signal(object)  # LoadFailure
     result_ready = Signal(int, object)  # request id, engine Prediction
     prediction_failed = Signal(int, str)  # request id, sentence
+    explored = Signal(object, object)  # ExploreRequest, its result
+    explore_failed = Signal(object, str)  # ExploreRequest, sentence
     _wake = Signal()
 
     def __init__(self, load_predictor=_load_predictor):
@@ -94,6 +110,8 @@ class PredictionWorker(QObject):
         self._lock = threading.Lock()
         self._pending_load: LoadRequest | None = None
         self._pending_prediction: PredictRequest | None = None
+        self._pending_explore: dict[str, ExploreRequest] = {}  # newest of each kind
+        self._explore_dropped = False  # the writer typed: abandon the running one
         self._scheduled = False
         self._stopping = False
         self.predictor = None
@@ -110,6 +128,18 @@ class PredictionWorker(QObject):
         with self._lock:
             self._pending_prediction = request
         self._schedule()
+
+    def request_explore(self, request: ExploreRequest) -> None:
+        with self._lock:
+            self._pending_explore[request.kind] = request
+            self._explore_dropped = False
+        self._schedule()
+
+    def cancel_explore(self) -> None:
+        """The writer typed: drop waiting explanations and scores, abandon the running one."""
+        with self._lock:
+            self._pending_explore.clear()
+            self._explore_dropped = True
 
     def stop(self) -> None:
         """Run nothing more after the current job."""
@@ -130,16 +160,20 @@ class PredictionWorker(QObject):
         while True:
             with self._lock:
                 load, self._pending_load = self._pending_load, None
-                prediction = None
+                prediction = explore = None
                 if load is None and self.predictor is not None:
                     prediction, self._pending_prediction = self._pending_prediction, None
-                if (load is None and prediction is None) or self._stopping:
+                    if prediction is None and self._pending_explore:  # predictions first
+                        explore = self._pending_explore.pop(next(iter(self._pending_explore)))
+                if (load is None and prediction is None and explore is None) or self._stopping:
                     self._scheduled = False
                     return
             if load is not None:
                 self._load(load)
-            else:
+            elif prediction is not None:
                 self._predict(prediction)
+            else:
+                self._explore(explore)
 
     def _newer_work_waiting(self) -> bool:
         """Asked by the engine between forward passes (plain reads: no lock needed)."""
@@ -177,6 +211,27 @@ class PredictionWorker(QObject):
         self.result_ready.emit(request.request_id, prediction)
 
 
+    def _explore(self, request: ExploreRequest) -> None:
+        from bertmask_gui.engine.errors import Superseded
+
+        def cancelled() -> bool:
+            return self._newer_work_waiting() or self._explore_dropped or request.kind in self._pending_explore
+
+        try:
+            if request.kind == "explain":
+                found = self.predictor.explain(request.text, request.start, request.end, request.word, cancelled=cancelled)
+            else:
+                found = self.predictor.score_words(request.text, request.start, request.end, cancelled=cancelled)
+        except Superseded:
+            log.debug("%s %d abandoned", request.kind, request.request_id)
+            return
+        except Exception as exc:
+            _log_failure(exc, "%s %d failed", request.kind, request.request_id)
+            self.explore_failed.emit(request, _sentence(exc, f"The {request.kind} request failed"))
+            return
+        self.explored.emit(request, found)
+
+
 def _log_failure(exc: Exception, message: str, *args) -> None:
     """Expected failures (a missing model…) in one line; surprises with a traceback."""
     from bertmask_gui.engine.errors import BertMaskError
@@ -192,7 +247,8 @@ def run_request(predictor, request: PredictRequest, cancelled):
     if request.span is not None:
         start, end = request.span
         return predictor.predict_span(
-            request.text, start, end, top_k=request.top_k, filters=request.filters, cancelled=cancelled
+            request.text, start, end, top_k=request.top_k, filters=request.filters, cancelled=cancelled,
+            **({"compare": request.compare} if request.compare else {}),
         )
     return predictor.predict(
         request.text, top_k=request.top_k, mode=request.mode, filters=request.filters, cancelled=cancelled

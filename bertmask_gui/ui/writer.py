@@ -23,6 +23,7 @@ from bertmask_gui.engine.results import Mode
 from bertmask_gui.engine.textops import fill_many, trim_span, word_at
 from bertmask_gui.ui import settings
 from bertmask_gui.ui.candidates import CANDIDATE_ROLE, MASK_ROLE
+from bertmask_gui.ui.cycling import WordCycler
 from bertmask_gui.ui.menus import add_action
 from bertmask_gui.ui.settings import Key
 
@@ -42,6 +43,7 @@ SHORTCUTS = [
     ("Ctrl+Space", "Suggest alternatives for the selection or the word at the cursor"),
     ("Ctrl+M", "Insert [MASK] at the cursor (or replace the selection with it)"),
     ("Alt+1 … Alt+9", "Use the 1st … 9th suggestion"),
+    ("Alt+Down / Alt+Up", "After a fill: try the next / previous suggestion in its place"),
     ("F6", "Go to the suggestions list"),
     ("Up / Down, Enter", "In the list: move, and use the suggestion"),
     ("Esc", "In the list: back to the editor"),
@@ -74,8 +76,10 @@ class WriterTools(QObject):
         self._focus_list_on_result = False
         self.last_context_menu: QMenu | None = None
         self.panel.fills_view.chosen.connect(self.fill_all)
+        self.panel.compare.returnPressed.connect(self.compare)
         self.session.fill_all_pending.connect(self.panel.show_fills_pending)
         self._build_actions()
+        self.cycler = WordCycler(window)  # Alt+Down / Alt+Up: the filled slot's other words
         self.candidates.model().modelReset.connect(self._sync)
         self.editor.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.editor.customContextMenuRequested.connect(self.context_menu)
@@ -95,6 +99,7 @@ class WriterTools(QObject):
             note.setText("")
         original = prediction.masks[0].original if prediction is not None and prediction.masks else None
         self.panel.title.setText(f"Alternatives for “{original}”" if original else "Suggestions")
+        self.panel.compare.setVisible(bool(original))
         if prediction is not None and self._focus_list_on_result and prediction.mode == Mode.SPAN:
             self._focus_list_on_result = False
             self.focus_list()
@@ -180,6 +185,12 @@ class WriterTools(QObject):
     def suggest_at(self, start: int, end: int) -> None:
         """Selection mode for text[start:end] (Python indices)."""
         self._focus_list_on_result = self.session.predict_span(start, end)
+
+    def compare(self) -> None:
+        """The Compare-with field: score the writer's words in the selection's place."""
+        words = tuple(self.panel.compare.text().replace(",", " ").replace("|", " ").split())
+        if self.session.selection is not None and words:
+            self.session.predict_span(*self.session.selection, compare=words)
 
     def context_menu(self, pos) -> None:
         """The editor's menu with Suggest alternatives and Insert [MASK] on top."""

@@ -8,6 +8,7 @@ import time
 from bertmask_gui.engine.filters import sentence_initial
 from bertmask_gui.engine.masks import find_masks
 from bertmask_gui.engine.options import MAX_JOINT_MASKS, MAX_MASKS, Filters, capped_masks_note, clamp_top_k
+from bertmask_gui.engine.rankings.choices import choice_results, choice_words
 from bertmask_gui.engine.rankings.fill_all import fill_all
 from bertmask_gui.engine.rankings.job import Job
 from bertmask_gui.engine.rankings.lists import FILLS_LABEL, SHARE_LABEL, pool_size, shares, word_list
@@ -25,16 +26,19 @@ def predict_words(job: Job, text: str, top_k: int = 5, filters: Filters | None =
     if not spans:
         return Prediction((), time.perf_counter() - started, mode=Mode.WORDS)
     wanted = min(len(spans), MAX_MASKS)
+    chosen = choice_words(spans[:wanted])  # [MASK:a|b]: the writer's words, no generation
     encoded = job.encoder.contexts(text, spans, wanted)
-    words = generate(job, encoded.contexts, pool=pool_size(top_k))
-    results = []
-    for span, model_span, found in zip(spans[:wanted], encoded.model_spans, words):
-        initial = sentence_initial(encoded.model_text, model_span.start)
-        cands = word_list(found, top_k, filters, job.vocabulary.cased, None, initial, False)
-        results.append(MaskResult(span.start, span.end, tuple(cands), SHARE_LABEL))
+    plain = [i for i in range(wanted) if i not in chosen]
+    generated = dict(zip(plain, generate(job, [encoded.contexts[i] for i in plain], pool=pool_size(top_k))))
+    results = choice_results(job, spans, encoded.contexts, chosen) if chosen else {}
+    for i in plain:
+        initial = sentence_initial(encoded.model_text, encoded.model_spans[i].start)
+        cands = word_list(generated[i], top_k, filters, job.vocabulary.cased, None, initial, False)
+        results[i] = MaskResult(spans[i].start, spans[i].end, tuple(cands), SHARE_LABEL)
+    results = [results[i] for i in range(wanted)]
     fills = ()
     if filters.fill_all and 1 < len(spans) <= MAX_JOINT_MASKS:
-        found = fill_all(job, text, spans, filters, count=top_k)
+        found = [(w, s) for w, s in fill_all(job, text, spans, filters, count=top_k) if _keeps_to(chosen, w)]
         fills = tuple(Fill(w, share, s) for (w, s), share in zip(found, shares([s for _, s in found])))
     return Prediction(
         tuple(results),
@@ -45,3 +49,8 @@ def predict_words(job: Job, text: str, top_k: int = 5, filters: Filters | None =
         fills_label=FILLS_LABEL if fills else "",
         forward_passes=job.forward_passes - passes,
     )
+
+
+def _keeps_to(chosen: dict[int, tuple[str, ...]], words: tuple[str, ...]) -> bool:
+    """Whether a filling puts one of the writer's words at each [MASK:a|b]."""
+    return all(words[i].casefold() in {w.casefold() for w in options} for i, options in chosen.items())

@@ -18,13 +18,17 @@ def pool_size(top_k: int) -> int:
     return min(120, max(2 * top_k, 10) + 20)
 
 
-def word_list(words, top_k: int, filters: Filters, cased: bool, original: str | None, initial: bool, use_keep: bool):
-    """Filter, case, rank and cut ``words`` (rankings.words.Word): the list for one mask."""
+def word_list(
+    words, top_k: int, filters: Filters, cased: bool, original: str | None, initial: bool, use_keep: bool, compared=()
+):
+    """Filter, case, rank and cut ``words`` (rankings.words.Word): the list for one mask.
+    ``compared`` words (the writer's) pass the filters and the cut, marked."""
     scored = []
     seen = set()
     for word in words:
         shown = match_case(word.text, cased_model=cased, original=original, initial=initial) if filters.match_case else word.text
-        if shown in seen or not keep(shown, filters, original):
+        asked = any(same_word(word.text, c) for c in compared)
+        if shown in seen or not (asked or keep(shown, filters, original)):
             continue
         seen.add(shown)
         score = word.log_score
@@ -36,8 +40,12 @@ def word_list(words, top_k: int, filters: Filters, cased: bool, original: str | 
     if original is not None and not any(same_word(s, original) for _, s, _ in shown_list):
         # The writer's own word is always shown (marked), so they see where it stands.
         shown_list += [t for t in scored if same_word(t[1], original)][:1]
+    shown_list += [t for t in scored if t not in shown_list and any(same_word(t[1], c) for c in compared)]
     return [
-        Candidate(shown, share, word.pieces[0], word.pieces, score, same_word(shown, original))
+        Candidate(
+            shown, share, word.pieces[0], word.pieces, score, same_word(shown, original),
+            any(same_word(shown, c) for c in compared),
+        )
         for (score, shown, word), share in zip(shown_list, shares([s for s, _, _ in shown_list]))
     ]
 

@@ -7,6 +7,7 @@ import time
 from bertmask_gui.engine.filters import sentence_initial
 from bertmask_gui.engine.masks import Span, find_masks
 from bertmask_gui.engine.options import Filters, clamp_top_k
+from bertmask_gui.engine.rankings.inplace import compared_pieces
 from bertmask_gui.engine.rankings.job import Job
 from bertmask_gui.engine.rankings.lists import SHARE_LABEL, pool_size, word_list
 from bertmask_gui.engine.rankings.words import generate, keep_meaning_scores
@@ -14,13 +15,17 @@ from bertmask_gui.engine.results import MaskResult, Mode, Prediction
 from bertmask_gui.engine.textops import trim_span
 
 
-def predict_span(job: Job, text: str, start: int, end: int, top_k: int = 5, filters: Filters | None = None) -> Prediction:
+def predict_span(
+    job: Job, text: str, start: int, end: int, top_k: int = 5, filters: Filters | None = None, compare=()
+) -> Prediction:
     """Alternatives for the selected text[start:end].
 
     The selection is the mask (other [MASK]s in the text stay masks). With
     ``filters.keep_meaning`` the ranking adds the model's view of the original word in
     place, so alternatives keep its sense; the original word is marked
-    (``Candidate.original``) or hidden (``filters.hide_original``).
+    (``Candidate.original``) or hidden (``filters.hide_original``). ``compare``: the
+    writer's own words (``choices.checked_words``), scored in the same passes and always
+    listed (``Candidate.compared``).
     """
     started = time.perf_counter()
     passes = job.forward_passes
@@ -39,11 +44,12 @@ def predict_span(job: Job, text: str, start: int, end: int, top_k: int = 5, filt
     pieces = vocab.pieces(original, ctx.after_space)
     single_word = " " not in original.strip()
     extra = [[pieces]] if single_word and pieces else [[]]
+    extra[0] += [compared_pieces(job, word, ctx.after_space) for word in compare]
     (found,) = generate(job, [ctx], pool=pool_size(top_k), extra=extra)
     if filters.keep_meaning and pieces:
         keep_meaning_scores(job, [ctx], [pieces], [found])
     initial = sentence_initial(encoded.model_text, encoded.model_spans[index].start)
-    cands = word_list(found, top_k, filters, vocab.cased, original, initial, filters.keep_meaning)
+    cands = word_list(found, top_k, filters, vocab.cased, original, initial, filters.keep_meaning, compare)
     result = MaskResult(start, end, tuple(cands), SHARE_LABEL, original)
     return Prediction(
         (result,), time.perf_counter() - started, mode=Mode.SPAN, forward_passes=job.forward_passes - passes
