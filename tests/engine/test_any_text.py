@@ -70,6 +70,7 @@ _chunks = st.lists(
 )
 
 
+@pytest.mark.timeout(600)  # 300 examples: ~15 s alone, minutes on a machine shared with other jobs
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(chunks=_chunks)
 def test_any_text_gets_one_answer_per_mask(bert_predictor, chunks):
