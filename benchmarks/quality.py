@@ -382,10 +382,11 @@ def section_fill_all(predictor, addresses, rng, count: int) -> dict:
 
 def section_tuning(predictor, items, long_items, selection_rows=None) -> dict:
     """f: recovery of whole words for each tuning value (others at their defaults)."""
-    out = {"beam": {}, "max_pieces": {}, "context_tokens": {}, "pool": {}}
-    for beam in (2, 8):  # 4 (the default) is section a's run
+    out = {"beam": {}, "max_pieces": {}, "context_tokens": {}}
+    out["defaults"] = recovery(items, [top_texts(w, 10) for w in ranked_words(predictor, items, pool=30)])
+    for beam in (2, 8):  # 4 (the default): "defaults"
         out["beam"][beam] = recovery(items, [top_texts(w, 10) for w in ranked_words(predictor, items, beam=beam, pool=30)])
-    for n in (1, 2):  # 3 (the default) is section a's run
+    for n in (1, 2):  # 3 (the default): "defaults"
         out["max_pieces"][n] = recovery(items, [top_texts(w, 10) for w in ranked_words(predictor, items, max_pieces=n, pool=30)])
     for tokens in (32, 64, 128, 256):
         with engine_settings(WORD_CONTEXT_TOKENS=tokens):
