@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import math
 import os
@@ -31,15 +32,25 @@ MODEL = Path(os.environ.get("BERTMASK_QUALITY_MODEL", "/work/shared/models/prose
 if not MODEL.exists():
     MODEL = ROOT.parent / "shared" / "models" / "prose-mlm-small"
 SEED = 12
+LEXSUB_TEMPERATURE = 0.1  # Arefyev et al. 2020's T (the engine's default: options.Tuning)
 Z = 1.96
 WORD = re.compile(r"[A-Za-z]+")
 
-from bertmask_gui.engine import meaning, ranking, wholeword  # noqa: E402
+from bertmask_gui.engine.encoder import Context  # noqa: E402
+from bertmask_gui.engine.rankings import meaning  # noqa: E402
+from bertmask_gui.engine.rankings.words import Word, generate, keep_meaning_scores  # noqa: E402
 from bertmask_gui.engine.filters import STOP_WORDS  # noqa: E402
 from bertmask_gui.engine.predictor import Predictor  # noqa: E402
 
 
 # ------------------------------------------------------------------ statistics
+def softmax(scores: list[float]) -> list[float]:
+    """exp(score) normalised over the list: the former "share of the shown list"."""
+    top = max(scores)
+    weights = [math.exp(s - top) for s in scores]
+    return [w / sum(weights) for w in weights]
+
+
 def wilson(hits: int, n: int) -> tuple[float, float, float]:
     """Rate and its 95% Wilson interval."""
     if n == 0:
@@ -100,7 +111,7 @@ class Item:
     word: str
     pieces: tuple[int, ...]
     function: bool
-    ctx: wholeword.Context = field(default=None, repr=False)  # masked context for generate
+    ctx: Context = field(default=None, repr=False)  # masked context for generate
 
     @property
     def stratum(self) -> str:
@@ -146,31 +157,27 @@ def sample_items(predictor, addresses, rng, per_stratum: dict[str, int], before:
     return items
 
 
-def context(predictor, masked_text: str) -> wholeword.Context:
+def context(predictor, masked_text: str) -> Context:
     ids = predictor.tokenizer(masked_text)["input_ids"]
-    return wholeword.Context(tuple(ids), ids.index(predictor.mask_token_id), True)
+    return Context(tuple(ids), ids.index(predictor.mask_token_id), True)
 
 
 @contextlib.contextmanager
-def engine_settings(**values):
-    """Temporarily set the engine's public tuning constants (restored after)."""
-    owners = {"BEAM": wholeword, "MAX_PIECES": wholeword, "WORD_CONTEXT_TOKENS": wholeword,
-              "KEEP_MEANING_WEIGHT": ranking}
-    old = {k: getattr(owners[k], k) for k in values}
+def tuned(predictor, **values):
+    """The predictor with other ``Tuning`` values (engine.options) for a while."""
+    old = predictor.tuning
+    predictor.tuning = dataclasses.replace(old, **values)
     try:
-        for k, v in values.items():
-            setattr(owners[k], k, v)
-        yield
+        yield predictor
     finally:
-        for k, v in old.items():
-            setattr(owners[k], k, v)
+        predictor.tuning = old
 
 
-def ranked_words(predictor, items, batch: int = 16, **kwargs) -> list[list[wholeword.Word]]:
-    """wholeword.generate over the items' masked contexts, in batches."""
+def ranked_words(predictor, items, batch: int = 16, **kwargs) -> list[list[Word]]:
+    """rankings.words.generate over the items' masked contexts, in batches."""
     out = []
     for i in range(0, len(items), batch):
-        out += wholeword.generate(predictor, [it.ctx for it in items[i : i + batch]], **kwargs)
+        out += generate(predictor.job(), [it.ctx for it in items[i : i + batch]], **kwargs)
     return out
 
 
@@ -235,7 +242,7 @@ def section_calibration(items, raw_words, top_k: int = 5) -> dict:
         shown = sorted(words, key=lambda w: w.log_score, reverse=True)[:top_k]
         if not shown:
             continue
-        shares = wholeword.shares([w.log_score for w in shown])
+        shares = softmax([w.log_score for w in shown])
         for rank, (w, s) in enumerate(zip(shown, shares)):
             hit = w.text == it.word
             share_pairs.append((s, hit, rank))
@@ -316,11 +323,11 @@ def section_selection(predictor, items, wn, pool: int = 60) -> dict:
     for i in range(0, len(chosen), 16):
         batch = chosen[i : i + 16]
         ctxs = [context(predictor, it.masked(predictor.mask_token)) for it, _ in batch]
-        found = wholeword.generate(predictor, ctxs, pool=pool, extra=[[it.pieces] for it, _ in batch])
-        wholeword.keep_meaning_scores(predictor, ctxs, [it.pieces for it, _ in batch], found)
+        job = predictor.job()
+        found = generate(job, ctxs, pool=pool, extra=[[it.pieces] for it, _ in batch])
+        keep_meaning_scores(job, ctxs, [it.pieces for it, _ in batch], found)
         for (it, syn), words in zip(batch, found):
-            for w in words:
-                w.similarity = meaning.embedding_similarity(predictor, it.pieces, w.pieces)
+            meaning.add_similarity(job, it.pieces, words, LEXSUB_TEMPERATURE)
             rows.append((it, syn, words))
     weights = [0.25, 0.5, 1.0, 2.0, 4.0]
     variants = {"masked": lambda w: w.log_score, "visible (target in place)": lambda w: w.keep_score}
@@ -373,7 +380,7 @@ def section_fill_all(predictor, addresses, rng, count: int) -> dict:
             parts = [masked[0]]
             for w, rest in zip(words, masked[2::2]):
                 parts += [w, rest]
-            sink.append(meaning.sentence_pll(predictor, "".join(parts)))
+            sink.append(meaning.sentence_pll(predictor.job(), "".join(parts)))
     return {"n": len(cases), "joint_all": rate(joint_all), "own_all": rate(own_all),
             "joint_pll": mean_ci(joint_pll), "own_pll": mean_ci(own_pll),
             "joint_better_pll": rate(j > o + 1e-6 for j, o in zip(joint_pll, own_pll)),
@@ -389,7 +396,7 @@ def section_tuning(predictor, items, long_items, selection_rows=None) -> dict:
     for n in (1, 2):  # 3 (the default): "defaults"
         out["max_pieces"][n] = recovery(items, [top_texts(w, 10) for w in ranked_words(predictor, items, max_pieces=n, pool=30)])
     for tokens in (32, 64, 128, 256):
-        with engine_settings(WORD_CONTEXT_TOKENS=tokens):
+        with tuned(predictor, word_context_tokens=tokens):
             lists = [top_texts(w, 10) for w in ranked_words(predictor, long_items, pool=30)]
         out["context_tokens"][tokens] = recovery(long_items, lists)
     return out

@@ -67,11 +67,11 @@ def tuning_summary(tune: dict) -> str:
 def tuning_verdict(tune: dict) -> str:
     same = {v["@5"]["rate"] for v in [tune["defaults"], *tune["beam"].values(), *tune["max_pieces"].values()]}
     ctx = tune["context_tokens"]
-    text = ("WORD_CONTEXT_TOKENS: @5 " + ", ".join(f"{k}: {100 * v['@5']['rate']:.0f}%" for k, v in ctx.items())
+    text = ("word_context_tokens: @5 " + ", ".join(f"{k}: {100 * v['@5']['rate']:.0f}%" for k, v in ctx.items())
             + f" on {tune['long_items']} words, within noise: keep 128")
     if len(same) == 1:
         return ("beam and max pieces do not change recovery on this model (no multi-piece word is ever "
-                "generated): keep BEAM 4 / MAX_PIECES 3 until generation is fixed; " + text)
+                "generated): keep beam 4 / max_pieces 3 (options.Tuning) until generation is fixed; " + text)
     return text
 
 
@@ -79,7 +79,7 @@ def markdown(res: dict) -> str:
     rec, cal, sel, fill, tune = (res[k] for k in ("recovery", "calibration", "selection", "fill_all", "tuning"))
     sweep, bonus = rec["length_bonus"]["sweep"], rec["length_bonus"]["best"]
     winner = best_variant(sel["variants"])
-    today = sel["variants"]["masked + 1.0·visible"]
+    before = sel["variants"]["masked + 1.0·visible"]
     out = [
         "# How good are the words? (`make quality`)",
         "",
@@ -107,11 +107,11 @@ def markdown(res: dict) -> str:
              length_verdict(rec)],
             ["a. echo of the neighbouring word", f"top word repeats a neighbour in {pct(rec['echo_top1'])}; "
              f"dropping echoes @5 {pct(rec['no_echo']['@5'])} vs {pct(rec['words']['@5'])}", echo_verdict(rec)],
-            ["b. keep-meaning ranking", f"**{winner}**: P@1 {pct(sel['variants'][winner]['P@1'])} vs today's "
-             f"{pct(today['P@1'])}", f"selection mode ranks by {winner}"],
+            ["b. keep-meaning ranking", f"**{winner}**: P@1 {pct(sel['variants'][winner]['P@1'])} vs masked + visible "
+             f"{pct(before['P@1'])} (the default before issue 12)", f"selection mode ranks by {winner} (options.Tuning)"],
             ["c. which percentage", f"ECE of the top word: share {cal['share_top1']['ece']:.3f} vs "
              f"exp(PLL) {cal['probability_top1']['ece']:.3f}",
-             ("show the model's own estimate exp(PLL-word-l2r), labelled \"model's estimate\""
+             ("the panel and --json show exp(PLL-word-l2r), \"the model's estimate that this word belongs here\""
               if cal["probability_top1"]["ece"] < cal["share_top1"]["ece"] else "keep the share")],
             ["d. fill-all", f"all words recovered: joint {pct(fill['joint_all'])} vs own top-1 "
              f"{pct(fill['own_all'])}; mean PLL {fill['joint_pll']['mean']:.1f} vs {fill['own_pll']['mean']:.1f}",
@@ -120,7 +120,9 @@ def markdown(res: dict) -> str:
             ["e. fast mode", f"top-1 agreement {pct(rec['fast_agreement']['top1'])}, @5 fast "
              f"{pct(rec['fast']['@5'])} vs exact {pct(rec['exact_same_items']['@5'])}", fast_verdict(rec)],
             ["b. meaning-keeping weight (masked + w·visible)", f"best w = {best_weight(sel['variants'])}",
-             f"KEEP_MEANING_WEIGHT = {best_weight(sel['variants'])} if the plain two-term rank is kept"],
+             f"keep_meaning_weight stays 1 with the embedding term (masked + 2·visible + emb/T: "
+             f"{pct(sel['variants']['masked + 2·visible + emb/T']['P@1'])}); {best_weight(sel['variants'])} only for the "
+             "plain two-term rank"],
             ["f. beam / max pieces / context tokens", tuning_summary(tune), tuning_verdict(tune)],
         ],
     )
@@ -153,7 +155,7 @@ def markdown(res: dict) -> str:
             f"{sel['n']} held-out one-piece content words with at least one single-word WordNet 3.0 synonym (any sense). "
             "Candidates: the whole-word pool (60 one-piece words + multi-piece beams + the word itself), re-ranked "
             "by each variant. *masked*: PLL-word-l2r with the word masked; *visible*: log P(first piece) with the "
-            "original word in place (today's keep-meaning term); *emb/T*: dot(e_target, e_word)/0.1 with the model's "
+            "original word in place (the keep-meaning term before issue 12); *emb/T*: dot(e_target, e_word)/0.1 with the model's "
             "input embeddings (LexSubGen, Arefyev et al. 2020). P@1/P@5: share of the top alternatives (the original "
             "word excluded, as the panel marks it) that are WordNet synonyms. Junk@5: share of the top 5 alternatives "
             "that are inflections of the original. Original first: how often the original word itself ranks first.", ""]
@@ -185,7 +187,7 @@ def markdown(res: dict) -> str:
     rows = {"beam 4, 3 pieces, context 128 (defaults)": tune["defaults"]}
     rows.update({f"beam {k}": v for k, v in tune["beam"].items()})
     rows.update({f"max pieces {k}": v for k, v in tune["max_pieces"].items()})
-    rows.update({f"WORD_CONTEXT_TOKENS {k}": v for k, v in tune["context_tokens"].items()})
+    rows.update({f"word_context_tokens {k}": v for k, v in tune["context_tokens"].items()})
     out += table(["setting", "n", "@1", "@5", "@10"], recovery_rows(rows))
     out += ["", "Pool (one-piece words kept) cannot change a top-10 list by PLL-word-l2r once it is ≥ 10; it only "
             "matters when a second score re-ranks (selection mode), where section b uses 60.", ""]

@@ -44,11 +44,10 @@ def test_context_decides_the_word(real_predictor):
 
 
 def test_fitting_word_scores_above_an_absurd_one(real_predictor):
-    from bertmask_gui.engine.meaning import sentence_pll
+    from bertmask_gui.engine.rankings.meaning import sentence_pll
 
-    assert sentence_pll(real_predictor, "The cat sat on the mat.") > sentence_pll(
-        real_predictor, "The cat sat on the democracy."
-    )
+    job = real_predictor.job()
+    assert sentence_pll(job, "The cat sat on the mat.") > sentence_pll(job, "The cat sat on the democracy.")
 
 
 def test_selected_word_keeps_its_score_and_fits_better_than_nonsense(real_predictor):
@@ -79,10 +78,25 @@ def test_selection_mode_keeps_a_held_out_multi_piece_word_whole(real_predictor):
 
 
 def test_lexsub_embedding_similarity_prefers_a_related_word(real_predictor):
-    from bertmask_gui.engine.meaning import embedding_similarity
+    from bertmask_gui.engine.rankings.meaning import embedding_similarity
 
     tok = real_predictor.tokenizer
     ids = lambda w: tok(w, add_special_tokens=False)["input_ids"]  # noqa: E731
-    assert embedding_similarity(real_predictor, ids("big"), ids("large")) > embedding_similarity(
-        real_predictor, ids("big"), ids("yesterday")
+    job = real_predictor.job()
+    assert embedding_similarity(job, ids("big"), ids("large"), 0.1) > embedding_similarity(
+        job, ids("big"), ids("yesterday"), 0.1
     )
+
+
+def test_keep_meaning_ranks_a_synonym_above_an_unrelated_word(real_predictor):
+    """Selection mode's default ranking (masked + visible + emb/T) on "big": "large"
+    ranks above an unrelated word that fits the grammar."""
+    text = "They built a big house near the river."
+    start = text.index("big")
+    (mask,) = real_predictor.predict_span(text, start, start + 3, top_k=50).masks
+    ranked = [c.token.lower() for c in mask.candidates if not c.original]
+    assert "large" in ranked, ranked
+    unrelated = [w for w in ("new", "small", "little", "old", "good") if w in ranked]
+    assert unrelated and ranked.index("large") < ranked.index(unrelated[0]), ranked
+    assert mask.score_label == "the model's estimate that this word belongs here"
+    assert all(0 < c.score <= 1 for c in mask.candidates)

@@ -10,7 +10,7 @@ from bertmask_gui.engine.masks import find_masks
 from bertmask_gui.engine.options import MAX_JOINT_MASKS, MAX_MASKS, Filters, capped_masks_note, clamp_top_k
 from bertmask_gui.engine.rankings.fill_all import fill_all
 from bertmask_gui.engine.rankings.job import Job
-from bertmask_gui.engine.rankings.lists import FILLS_LABEL, SHARE_LABEL, pool_size, shares, word_list
+from bertmask_gui.engine.rankings.lists import FILLS_LABEL, WORD_LABEL, pool_size, probability, word_list
 from bertmask_gui.engine.rankings.words import generate
 from bertmask_gui.engine.results import Fill, MaskResult, Mode, Prediction
 
@@ -30,12 +30,12 @@ def predict_words(job: Job, text: str, top_k: int = 5, filters: Filters | None =
     results = []
     for span, model_span, found in zip(spans[:wanted], encoded.model_spans, words):
         initial = sentence_initial(encoded.model_text, model_span.start)
-        cands = word_list(found, top_k, filters, job.vocabulary.cased, None, initial, False)
-        results.append(MaskResult(span.start, span.end, tuple(cands), SHARE_LABEL))
+        cands = word_list(found, top_k, filters, job.vocabulary.cased, None, initial)
+        results.append(MaskResult(span.start, span.end, tuple(cands), WORD_LABEL))
     fills = ()
     if filters.fill_all and 1 < len(spans) <= MAX_JOINT_MASKS:
         found = fill_all(job, text, spans, filters, count=top_k)
-        fills = tuple(Fill(w, share, s) for (w, s), share in zip(found, shares([s for _, s in found])))
+        fills = tuple(Fill(words, probability(score), score) for words, score in found)
     return Prediction(
         tuple(results),
         time.perf_counter() - started,

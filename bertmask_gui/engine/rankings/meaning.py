@@ -1,13 +1,13 @@
-"""Ranking variants measured by ``benchmarks/quality.py`` (issue 12): Qt-free, public API only.
+"""Scores about meaning: the selection mode's embedding term, and the variants
+``benchmarks/quality.py`` measures (issue 12).
 
-* ``embedding_similarity``: the LexSubGen embedding term (Arefyev et al. 2020):
-  dot(e_target, e_word) / T over the model's own input embeddings (a word of several
-  pieces: the mean of its pieces' embeddings).
-* ``length_fair``: PLL-word-l2r plus a bonus per extra piece. Conditioned on N masks, a
-  small model reads them as N separate words, so the l2r sum of a real 2–3-piece word
-  sits ~10 nats below one-piece words; the bonus that recovers most words is measured.
+* ``embedding_similarity`` / ``add_similarity``: the LexSubGen embedding term (Arefyev
+  et al. 2020): dot(e_original, e_word) / T over the model's own input embeddings (a
+  word of several pieces: the mean of its pieces' embeddings). Part of the default
+  keep-meaning ranking (options.Tuning says by how much it helped).
+* ``length_fair``: PLL-word-l2r plus a bonus per extra piece (measured: no bonus wins).
 * ``echoes_neighbour`` / ``drop_echoes``: a candidate that repeats the word right next to
-  the mask ("The weather was [MASK] and cold." → "cold").
+  the mask ("The weather was [MASK] and cold." → "cold"; measured: no filter).
 * ``sentence_pll``: the pseudo-log-likelihood of a text (each token masked in turn).
 """
 
@@ -15,19 +15,27 @@ from __future__ import annotations
 
 import re
 
-import torch
+from bertmask_gui.engine.rankings.job import Job
+from bertmask_gui.engine.rankings.words import Word
 
-LEXSUB_TEMPERATURE = 0.1  # Arefyev et al. 2020's T
 _WORD = re.compile(r"\w+(?:'\w+)?")
 
 
-def embedding_similarity(predictor, target_pieces, word_pieces, temperature: float = LEXSUB_TEMPERATURE) -> float:
+def embedding_similarity(job: Job, target_pieces, word_pieces, temperature: float) -> float:
     """dot(e_target, e_word) / temperature with the model's input embeddings."""
-    table = predictor.model.get_input_embeddings().weight
-    with torch.inference_mode():
-        target = table[list(target_pieces)].float().mean(dim=0)
-        word = table[list(word_pieces)].float().mean(dim=0)
-        return float(target @ word) / temperature
+    target = job.input_embeddings(target_pieces).mean(dim=0)
+    word = job.input_embeddings(word_pieces).mean(dim=0)
+    return float(target @ word) / temperature
+
+
+def add_similarity(job: Job, original: tuple[int, ...], words: list[Word], temperature: float) -> None:
+    """Fill ``Word.similarity`` of every word against the original word's pieces
+    (one embedding lookup for all of them; no forward pass)."""
+    if not original or not words:
+        return
+    target = job.input_embeddings(original).mean(dim=0)
+    for word in words:
+        word.similarity = float(job.input_embeddings(word.pieces).mean(dim=0) @ target) / temperature
 
 
 def length_fair(log_score: float, pieces: int, bonus: float) -> float:
@@ -53,23 +61,14 @@ def drop_echoes(words: list[str], text: str, start: int, end: int, reach: int = 
     return [w for w in words if w.casefold() not in near]
 
 
-def sentence_pll(predictor, text: str) -> float:
+def sentence_pll(job: Job, text: str) -> float:
     """PLL (natural log) of ``text``: sum over its tokens of log P(token | all others).
 
-    One batched forward pass with one row per token (texts of a sentence or two).
+    One batched pass (through the runner) with one row per token: texts of a sentence
+    or two.
     """
-    tokenizer = predictor.tokenizer
-    ids = tokenizer(text)["input_ids"]
-    special = set(tokenizer.all_special_ids)
+    ids = job.encoder.tokenizer(text)["input_ids"]
+    special = set(job.encoder.tokenizer.all_special_ids)
     positions = [i for i, t in enumerate(ids) if t not in special]
-    if not positions:
-        return 0.0
-    batch = torch.tensor([ids] * len(positions))
-    rows = torch.arange(len(positions))
-    batch[rows, torch.tensor(positions)] = tokenizer.mask_token_id
-    device = next(predictor.model.parameters(), torch.empty(0)).device
-    with torch.inference_mode():
-        logits = predictor.model(input_ids=batch.to(device)).logits.float().cpu()
-    log_probs = logits[rows, torch.tensor(positions)].log_softmax(dim=-1)
-    wanted = torch.tensor([ids[p] for p in positions])
-    return float(log_probs[rows, wanted].sum())
+    rows = [(ids[:p] + [job.vocabulary.mask_id] + ids[p + 1 :], [p]) for p in positions]
+    return sum(float(logp[ids[p]]) for p, (logp,) in zip(positions, job.at_positions(rows)))
