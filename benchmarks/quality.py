@@ -493,7 +493,9 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     rng = random.Random(SEED)
     scale = 0.05 if args.quick else 1.0
-    strata = {"1 piece, content": 120, "1 piece, function": 60, "2-3 pieces, content": 120, "2-3 pieces, function": 20}
+    # 520 masked words (the issue asks for 500+): the held-out text has no 2-3-piece
+    # function words, so the other three strata carry them.
+    strata = {"1 piece, content": 220, "1 piece, function": 100, "2-3 pieces, content": 200, "2-3 pieces, function": 20}
     strata = {k: max(4, int(v * scale)) for k, v in strata.items()}
     exact = Predictor.load(str(model), device="cpu")
     fast = Predictor.load(str(model), device="cpu", fast=True)
