@@ -21,14 +21,15 @@ class Tuning:
     prose-mlm-small's held-out text). A Predictor's ``tuning``; every Job carries it.
 
     - ``beam`` / ``max_pieces``: beam 2, 4, 8 and 1–3 pieces gave the same recovery@5
-      (24% on 50 words): no held-out multi-piece word is generated at all, so the
-      cheaper-to-widen defaults stay until generation is fixed.
+      (27.6% on 87 words): no held-out multi-piece word is generated at all (0 of 200),
+      so the defaults stay until generation is fixed.
     - ``word_context_tokens``: @5 32: 23%, 64: 17%, 128: 23%, 256: 23% (30 words, within
       noise); 128 keeps a CPU fast on long texts.
     - ``keep_meaning_weight`` and ``meaning_temperature``: selection mode ranks by
       log P_masked + weight · log P_in_place + dot(e_original, e_word) / temperature.
-      WordNet-synonym P@1 (114 words): masked alone 3.5%, masked + visible 14.9%,
-      LexSubGen (visible + emb/T) 18.4%, **masked + visible + emb/T 21.1% [14.6–29.4]**,
+      WordNet-synonym P@1 (204 words, 520-word run): masked alone 3.9%, masked + visible
+      14.7%, LexSubGen (visible + emb/T) 17.2%, **masked + visible + emb/T 19.1%
+      [14.3–25.1]** (masked + emb/T 19.6%, a tie; on the 114-word run 21.1% vs 20.2%),
       with T = 0.1 (Arefyev et al. 2020's value).
     """
 

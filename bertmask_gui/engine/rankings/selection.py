@@ -21,7 +21,7 @@ def predict_span(job: Job, text: str, start: int, end: int, top_k: int = 5, filt
     The selection is the mask (other [MASK]s in the text stay masks). With
     ``filters.keep_meaning`` (the default) the ranking adds the model's view of the
     original word in place and the embedding similarity to it (options.Tuning: WordNet
-    synonym P@1 21.1% against 14.9% without the embedding term and 3.5% with neither),
+    synonym P@1 19.1% against 14.7% without the embedding term and 3.9% with neither),
     so alternatives keep its sense; the original word is marked
     (``Candidate.original``) or hidden (``filters.hide_original``).
     """
