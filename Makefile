@@ -34,7 +34,7 @@ bench: setup
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 # Word quality on held-out text with the real small model: docs/QUALITY.md, docs/quality.json,
-# docs/quality/*.png (520 words: ~55 min on a busy 2-core machine; QUALITY_ARGS=--quick: ~5 min, 16 words).
+# docs/quality/*.png (520 words: 33 min on a busy 2-core machine; QUALITY_ARGS=--quick: ~5 min, 16 words).
 quality: setup
 	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[quality]"
 	@if [ ! -e /usr/share/wordnet/data.noun ]; then \
