@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 CONSTRAINTS := packaging/constraints-dev.txt
 PYTEST_ARGS ?=
 
-.PHONY: setup run test bench soak clean package package-test install-desktop
+.PHONY: setup run test bench quality soak clean package package-test install-desktop
 
 # torch is pinned (CPU build, installs locally) so no multi-GB CUDA download happens.
 $(STAMP): pyproject.toml $(CONSTRAINTS)
@@ -37,6 +37,16 @@ soak: setup
 bench: setup
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench_explore.py
+
+# Word quality on held-out text with the real small model: docs/QUALITY.md, docs/quality.json,
+# docs/quality/*.png (520 words: 33 min on a busy 2-core machine; QUALITY_ARGS=--quick: ~5 min, 16 words).
+quality: setup
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[quality]"
+	@if [ ! -e /usr/share/wordnet/data.noun ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y wordnet-base; \
+		else echo "WordNet is missing: run  sudo apt-get install -y wordnet-base  and then make quality again."; exit 2; fi; \
+	fi
+	HF_HUB_OFFLINE=1 $(BIN)/python -W ignore benchmarks/quality.py $(QUALITY_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

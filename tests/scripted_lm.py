@@ -31,6 +31,9 @@ class ScriptedRunner:
         self.calls = 0
         self.forward_passes = 0
         self.rows_seen: list[list[int]] = []
+        # The input embeddings the meaning-keeping ranking compares words by: the tiny
+        # model's own, unless a test sets its own table.
+        self.embeddings = predictor.model.get_input_embeddings().weight.detach().float()
 
     def log_probs(self, rows, *, cancelled=None) -> torch.Tensor:
         if cancelled is not None and cancelled():
@@ -52,6 +55,9 @@ class ScriptedRunner:
         for token_id, p in chosen.items():
             probs[token_id] = p
         return probs / probs.sum()
+
+    def input_embeddings(self, ids) -> torch.Tensor:
+        return self.embeddings[list(ids)]
 
     def close(self) -> None:
         pass

@@ -12,6 +12,8 @@ import pytest
 
 from conftest import ROOT, SEED_SENTENCE
 
+from bertmask_gui.engine.rankings.lists import WORD_LABEL
+
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -92,7 +94,7 @@ def test_predict_pieces_flag_gives_the_raw_ranking(tiny_bert, bert_predictor):
 def test_predict_words_table_says_what_the_percent_is_and_fills_all(tiny_bert):
     done = run_cli("--predict", "I really [MASK] the [MASK].", "--model", str(tiny_bert), "--device", "cpu")
     assert done.returncode == 0, done.stderr
-    assert "share of the shown list" in done.stdout
+    assert WORD_LABEL in done.stdout
     assert "Fill all masks together" in done.stdout and " | " in done.stdout
     assert "##" not in done.stdout
 

@@ -10,14 +10,16 @@ from dataclasses import dataclass, field
 
 from bertmask_gui.engine.errors import PredictionError
 from bertmask_gui.engine.masks import Span, Window, find_masks, plan_windows
+from bertmask_gui.engine.options import Tuning
 from bertmask_gui.engine.vocabulary import Vocabulary
 
 WINDOW_TOKENS = 256  # context fed around a mask when the text exceeds the model's limit
 CHARS_PER_TOKEN = 4  # rough, for cutting text before tokenizing it
 # Context each whole-word row sees (tokens, specials included): a few sentences around
 # the mask. Whole words cost ~15 rows per mask; at a paragraph's 450 tokens a row that
-# made them take seconds on a CPU. Raw pieces mode keeps the full context.
-WORD_CONTEXT_TOKENS = 128
+# made them take seconds on a CPU. Raw pieces mode keeps the full context. The measured
+# default lives in options.Tuning (a Job's tuning passes it to ``expand``).
+WORD_CONTEXT_TOKENS = Tuning.word_context_tokens
 
 
 @dataclass
@@ -118,11 +120,13 @@ class Encoder:
                 by_mask[mask] = Context(tuple(row.input_ids), position, after_space(model_text, model_spans[mask]))
         return Encoded([by_mask[i] for i in range(wanted)], model_text, model_spans)
 
-    def expand(self, ctx: Context, n: int, fill: dict[int, int] | None = None) -> tuple[list[int], int]:
+    def expand(
+        self, ctx: Context, n: int, fill: dict[int, int] | None = None, context_tokens: int = WORD_CONTEXT_TOKENS
+    ) -> tuple[list[int], int]:
         """The context's ids with its mask replaced by ``n`` pieces (masks unless filled).
 
         Returns (ids, position of the first piece); far context is trimmed, evenly from
-        both sides, to WORD_CONTEXT_TOKENS (and always to the model's limit).
+        both sides, to ``context_tokens`` (and always to the model's limit).
         """
         fill = fill or {}
         vocab = self.vocabulary
@@ -130,7 +134,7 @@ class Encoder:
         ids = list(ctx.ids[: ctx.pos]) + pieces + list(ctx.ids[ctx.pos + 1 :])
         pos = ctx.pos
         prefix, suffix = len(vocab.prefix), len(vocab.suffix)
-        limit = min(self.max_tokens, max(WORD_CONTEXT_TOKENS, prefix + suffix + n + 2))
+        limit = min(self.max_tokens, max(context_tokens, prefix + suffix + n + 2))
         while len(ids) > limit:
             left = pos - prefix
             right = len(ids) - suffix - (pos + n)

@@ -15,6 +15,31 @@ MAX_MASKS = 100  # per request: beyond this a paste of masks would cost minutes
 MAX_JOINT_MASKS = 8  # fill-all is offered for 2..8 masks (its cost grows with each mask)
 
 
+@dataclass(frozen=True)
+class Tuning:
+    """The rankings' knobs, measured by ``benchmarks/quality.py`` (docs/QUALITY.md, on
+    prose-mlm-small's held-out text). A Predictor's ``tuning``; every Job carries it.
+
+    - ``beam`` / ``max_pieces``: beam 2, 4, 8 and 1–3 pieces gave the same recovery@5
+      (27.6% on 87 words): no held-out multi-piece word is generated at all (0 of 200),
+      so the defaults stay until generation is fixed.
+    - ``word_context_tokens``: @5 32: 23%, 64: 17%, 128: 23%, 256: 23% (30 words, within
+      noise); 128 keeps a CPU fast on long texts.
+    - ``keep_meaning_weight`` and ``meaning_temperature``: selection mode ranks by
+      log P_masked + weight · log P_in_place + dot(e_original, e_word) / temperature.
+      WordNet-synonym P@1 (204 words, 520-word run): masked alone 3.9%, masked + visible
+      14.7%, LexSubGen (visible + emb/T) 17.2%, **masked + visible + emb/T 19.1%
+      [14.3–25.1]** (masked + emb/T 19.6%, a tie; on the 114-word run 21.1% vs 20.2%),
+      with T = 0.1 (Arefyev et al. 2020's value).
+    """
+
+    beam: int = 4  # partial fillings kept per (mask, length) while generating
+    max_pieces: int = 3  # a whole word has 1..max_pieces pieces
+    word_context_tokens: int = 128  # tokens each whole-word row sees around the mask
+    keep_meaning_weight: float = 1.0  # weight of log P(word) with the original in place
+    meaning_temperature: float | None = 0.1  # T of the embedding term; None: no embedding term
+
+
 def clamp_top_k(value) -> int:
     """``value`` as a number of suggestions in MIN_TOP_K..MAX_TOP_K."""
     return max(MIN_TOP_K, min(MAX_TOP_K, int(value)))

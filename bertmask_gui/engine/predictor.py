@@ -12,7 +12,7 @@ from pathlib import Path
 from bertmask_gui.engine import loading
 from bertmask_gui.engine.encoder import Encoder
 from bertmask_gui.engine.models import DEFAULT_MODEL
-from bertmask_gui.engine.options import DEFAULT_TOP_K
+from bertmask_gui.engine.options import DEFAULT_TOP_K, Tuning
 from bertmask_gui.engine.masks import find_masks
 from bertmask_gui.engine.rankings.at_masks import predict_words
 from bertmask_gui.engine.rankings.choices import checked_words, choice_words, with_choices
@@ -30,7 +30,8 @@ class Predictor:
     """A loaded model + tokenizer on a device, ready to predict.
 
     ``runner`` is the model seam: tests and benchmarks may replace or wrap it (a
-    scripted runner, a counting one) through this public attribute.
+    scripted runner, a counting one) through this public attribute. ``tuning`` holds
+    the rankings' measured knobs (options.Tuning); benchmarks set other values there.
     """
 
     def __init__(self, loaded: loading.Loaded, runner: Runner | None = None):
@@ -44,6 +45,7 @@ class Predictor:
         self.vocabulary = Vocabulary(loaded.tokenizer, size)
         self.encoder = Encoder(loaded.tokenizer, self.vocabulary, loaded.max_tokens)
         self.runner = runner or Runner(loaded.model, loaded.device, self.vocabulary.pad_id, loaded.name)
+        self.tuning = Tuning()
         self.mask_token: str = self.vocabulary.mask_token
         self.mask_token_id: int = self.vocabulary.mask_id
 
@@ -126,4 +128,4 @@ class Predictor:
 
     def job(self, cancelled=None) -> Job:
         """What a ranking works with (rankings/): encoder, runner, vocabulary, ``cancelled``."""
-        return Job(self.encoder, self.runner, self.vocabulary, cancelled)
+        return Job(self.encoder, self.runner, self.vocabulary, cancelled, self.tuning)

@@ -23,10 +23,11 @@ class Mode(str, Enum):
 @dataclass(frozen=True)
 class Candidate:
     token: str  # as a writer reads it
-    score: float  # the model's probability at the mask (pieces); see MaskResult.score_label
+    score: float  # what MaskResult.score_label says: pieces, the probability at the mask;
+    # whole words, exp(PLL-word-l2r), the model's estimate that the word belongs there
     token_id: int
-    # Whole-word modes: all pieces, the ranking score (natural log), and whether this
-    # is the word the writer selected.
+    # Whole-word modes: all pieces, PLL-word-l2r (natural log), and whether this is the
+    # word the writer selected.
     token_ids: tuple[int, ...] = ()
     log_score: float | None = None
     original: bool = False
@@ -75,7 +76,7 @@ class Fill:
     """One complete filling: a word per mask (in mask order, as shown to the writer)."""
 
     words: tuple[str, ...]
-    score: float  # share of the shown fillings (softmax over their joint scores)
+    score: float  # exp(log_score): the model's estimate that these words belong together
     log_score: float  # joint PLL-word-l2r, natural log
 
 

@@ -66,6 +66,13 @@ class Runner:
             logits = self._head_logits(input_ids, attention, batch_index, token_index)
         return logits.float().log_softmax(dim=-1).cpu()
 
+    def input_embeddings(self, ids) -> torch.Tensor:
+        """The model's input embedding of each token id, float32 on the CPU (no forward
+        pass: the meaning-keeping ranking compares words by them)."""
+        table = self.model.get_input_embeddings().weight
+        with torch.inference_mode():
+            return table[torch.tensor(list(ids), dtype=torch.long, device=table.device)].float().cpu()
+
     def close(self) -> None:
         """Take the hook and the last-layer wrapper off the model."""
         self._hook.remove()

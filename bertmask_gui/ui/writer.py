@@ -94,7 +94,10 @@ class WriterTools(QObject):
         if prediction is not None and prediction.masks:
             label = getattr(prediction.masks[0], "score_label", "probability at the mask")
             mode = "whole words" if prediction.mode != Mode.PIECES else "raw word pieces"
-            note.setText(f"% = {label} ({mode}). Alt+1…9 picks; Ctrl+Space suggests for a selected word.")
+            note.setText(
+                f"% = {label} ({mode}); a low figure means the model is unsure. "
+                "Alt+1…9 picks; Ctrl+Space suggests for a selected word."
+            )
         else:
             note.setText("")
         original = prediction.masks[0].original if prediction is not None and prediction.masks else None

@@ -1,6 +1,7 @@
-"""Screenshots of selection mode and fill-all for the README, and of the first launch.
+"""Screenshots for the README: the main window, selection mode and fill-all (taken with
+prose-mlm-small, a small real English BERT), and the first launch.
 
-    xvfb-run -a -s "-screen 0 1280x800x24" python docs/screenshots/take.py MODEL_FOLDER
+    xvfb-run -a -s "-screen 0 1280x800x24" python docs/screenshots/take.py /work/shared/models/prose-mlm-small
     HF_HOME=$(mktemp -d) XDG_DATA_HOME=$(mktemp -d) XDG_CONFIG_HOME=$(mktemp -d) \
         xvfb-run -a -s "-screen 0 1280x800x24" python docs/screenshots/take.py --first-launch
 """
@@ -35,6 +36,16 @@ def main(model: str) -> int:
 
         poll()
 
+    def main_window():
+        window.editor.setPlainText("I really [MASK] the movie. It was quite [MASK], and the ending was clever.")
+        window.predict_now()
+        wait(lambda: window.session.shown is not None and window.session.shown.prediction.fills, shot_main)
+
+    def shot_main():
+        window.grab().save(str(HERE.parent / "screenshot.png"))
+        steps.append("main")
+        selection()
+
     def selection():
         text = "I really love the movie. It was quite interesting, and the ending was clever."
         window.editor.setPlainText(text)
@@ -60,10 +71,10 @@ def main(model: str) -> int:
         window.close()
         app.quit()
 
-    wait(lambda: window.session.ready, selection)
+    wait(lambda: window.session.ready, main_window)
     app.exec()
     print("saved:", steps)
-    return 0 if len(steps) == 2 else 1
+    return 0 if len(steps) == 3 else 1
 
 
 def first_launch() -> int:

@@ -9,7 +9,7 @@ import torch
 
 from bertmask_gui.engine.options import Filters
 from bertmask_gui.engine.encoder import Context
-from bertmask_gui.engine.rankings.lists import SHARE_LABEL
+from bertmask_gui.engine.rankings.lists import WORD_LABEL
 from bertmask_gui.engine.rankings.words import generate
 
 from conftest import SEED_SENTENCE
@@ -70,8 +70,10 @@ def test_multi_piece_word_the_model_prefers_comes_out_whole(bert_predictor, monk
     # PLL-word-l2r: log P(un | 2 masks) + log P(##able | un, mask), as the rule says.
     assert best.log_score == pytest.approx(math.log(0.8) + math.log(0.9), abs=1e-3)
     assert words[1] == "good" and "un" in words
-    assert mask.score_label == SHARE_LABEL
-    assert sum(c.score for c in mask.candidates) == pytest.approx(1.0)
+    # The shown number is the model's estimate exp(PLL-word-l2r), not a share of the list.
+    assert mask.score_label == WORD_LABEL
+    assert best.score == pytest.approx(0.8 * 0.9, abs=1e-3)
+    assert all(c.score == pytest.approx(math.exp(c.log_score)) for c in mask.candidates)
 
 
 def test_pieces_mode_shows_the_bare_pieces_whole_words_do_not(bert_predictor, monkeypatch):

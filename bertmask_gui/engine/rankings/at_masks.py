@@ -11,7 +11,7 @@ from bertmask_gui.engine.options import MAX_JOINT_MASKS, MAX_MASKS, Filters, cap
 from bertmask_gui.engine.rankings.choices import choice_results, choice_words
 from bertmask_gui.engine.rankings.fill_all import fill_all
 from bertmask_gui.engine.rankings.job import Job
-from bertmask_gui.engine.rankings.lists import FILLS_LABEL, SHARE_LABEL, pool_size, shares, word_list
+from bertmask_gui.engine.rankings.lists import FILLS_LABEL, WORD_LABEL, pool_size, probability, word_list
 from bertmask_gui.engine.rankings.words import generate
 from bertmask_gui.engine.results import Fill, MaskResult, Mode, Prediction
 
@@ -33,13 +33,13 @@ def predict_words(job: Job, text: str, top_k: int = 5, filters: Filters | None =
     results = choice_results(job, spans, encoded.contexts, chosen) if chosen else {}
     for i in plain:
         initial = sentence_initial(encoded.model_text, encoded.model_spans[i].start)
-        cands = word_list(generated[i], top_k, filters, job.vocabulary.cased, None, initial, False)
-        results[i] = MaskResult(spans[i].start, spans[i].end, tuple(cands), SHARE_LABEL)
+        cands = word_list(generated[i], top_k, filters, job.vocabulary.cased, None, initial)
+        results[i] = MaskResult(spans[i].start, spans[i].end, tuple(cands), WORD_LABEL)
     results = [results[i] for i in range(wanted)]
     fills = ()
     if filters.fill_all and 1 < len(spans) <= MAX_JOINT_MASKS:
         found = [(w, s) for w, s in fill_all(job, text, spans, filters, count=top_k) if _keeps_to(chosen, w)]
-        fills = tuple(Fill(w, share, s) for (w, s), share in zip(found, shares([s for _, s in found])))
+        fills = tuple(Fill(w, probability(s), s) for w, s in found)
     return Prediction(
         tuple(results),
         time.perf_counter() - started,

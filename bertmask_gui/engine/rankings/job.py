@@ -7,7 +7,8 @@ from typing import Callable
 
 import torch
 
-from bertmask_gui.engine.encoder import Encoder, Row
+from bertmask_gui.engine.encoder import Context, Encoder, Row
+from bertmask_gui.engine.options import Tuning
 from bertmask_gui.engine.runner import Runner
 from bertmask_gui.engine.vocabulary import Vocabulary
 
@@ -18,6 +19,7 @@ class Job:
     runner: Runner  # or any object with the same ``log_probs`` and ``forward_passes``
     vocabulary: Vocabulary
     cancelled: Callable[[], bool] | None = None  # asked before every forward pass
+    tuning: Tuning = Tuning()  # beam, pieces, context, keep-meaning weights (measured)
 
     def log_probs(self, rows: list[Row]) -> torch.Tensor:
         """The runner's answer for ``rows``: one log-distribution per asked position."""
@@ -34,6 +36,14 @@ class Job:
             out.append([logs[i + k] for k in range(len(positions))])
             i += len(positions)
         return out
+
+    def expand(self, ctx: Context, n: int, fill: dict[int, int] | None = None) -> tuple[list[int], int]:
+        """``encoder.expand`` with this job's word context (``tuning.word_context_tokens``)."""
+        return self.encoder.expand(ctx, n, fill, self.tuning.word_context_tokens)
+
+    def input_embeddings(self, ids) -> torch.Tensor:
+        """The model's input embedding of each token id (float32, one row per id)."""
+        return self.runner.input_embeddings(ids)
 
     @property
     def forward_passes(self) -> int:

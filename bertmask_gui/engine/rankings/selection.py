@@ -9,7 +9,8 @@ from bertmask_gui.engine.masks import Span, find_masks
 from bertmask_gui.engine.options import Filters, clamp_top_k
 from bertmask_gui.engine.rankings.inplace import compared_pieces
 from bertmask_gui.engine.rankings.job import Job
-from bertmask_gui.engine.rankings.lists import SHARE_LABEL, pool_size, word_list
+from bertmask_gui.engine.rankings.lists import WORD_LABEL, pool_size, word_list
+from bertmask_gui.engine.rankings.meaning import add_similarity
 from bertmask_gui.engine.rankings.words import generate, keep_meaning_scores
 from bertmask_gui.engine.results import MaskResult, Mode, Prediction
 from bertmask_gui.engine.textops import trim_span
@@ -21,8 +22,10 @@ def predict_span(
     """Alternatives for the selected text[start:end].
 
     The selection is the mask (other [MASK]s in the text stay masks). With
-    ``filters.keep_meaning`` the ranking adds the model's view of the original word in
-    place, so alternatives keep its sense; the original word is marked
+    ``filters.keep_meaning`` (the default) the ranking adds the model's view of the
+    original word in place and the embedding similarity to it (options.Tuning: WordNet
+    synonym P@1 19.1% against 14.7% without the embedding term and 3.9% with neither),
+    so alternatives keep its sense; the original word is marked
     (``Candidate.original``) or hidden (``filters.hide_original``). ``compare``: the
     writer's own words (``choices.checked_words``), scored in the same passes and always
     listed (``Candidate.compared``).
@@ -46,11 +49,14 @@ def predict_span(
     extra = [[pieces]] if single_word and pieces else [[]]
     extra[0] += [compared_pieces(job, word, ctx.after_space) for word in compare]
     (found,) = generate(job, [ctx], pool=pool_size(top_k), extra=extra)
-    if filters.keep_meaning and pieces:
+    keep = filters.keep_meaning and bool(pieces)
+    if keep:
         keep_meaning_scores(job, [ctx], [pieces], [found])
+        if job.tuning.meaning_temperature:
+            add_similarity(job, pieces, found, job.tuning.meaning_temperature)
     initial = sentence_initial(encoded.model_text, encoded.model_spans[index].start)
-    cands = word_list(found, top_k, filters, vocab.cased, original, initial, filters.keep_meaning, compare)
-    result = MaskResult(start, end, tuple(cands), SHARE_LABEL, original)
+    cands = word_list(found, top_k, filters, vocab.cased, original, initial, job.tuning if keep else None, compare)
+    result = MaskResult(start, end, tuple(cands), WORD_LABEL, original)
     return Prediction(
         (result,), time.perf_counter() - started, mode=Mode.SPAN, forward_passes=job.forward_passes - passes
     )

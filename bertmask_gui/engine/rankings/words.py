@@ -37,8 +37,6 @@ from bertmask_gui.engine.encoder import Context
 from bertmask_gui.engine.rankings.job import Job
 from bertmask_gui.engine.vocabulary import Vocabulary
 
-MAX_PIECES = 3
-BEAM = 4  # partial fillings kept per (mask, length) while generating
 _NEG = float("-inf")
 
 # Every distribution computed, by (context index, length, filled pieces) -> {piece index:
@@ -53,6 +51,7 @@ class Word:
     pieces: tuple[int, ...]
     log_score: float  # PLL-word-l2r: natural-log probability, summed over pieces
     keep_score: float | None = None  # log P(first piece) with the original word in place
+    similarity: float | None = None  # dot(e_original, e_word) / T (rankings.meaning)
 
 
 @dataclass
@@ -71,16 +70,19 @@ def generate(
     job: Job,
     contexts: list[Context],
     pool: int = 30,
-    beam: int = BEAM,
-    max_pieces: int = MAX_PIECES,
+    beam: int | None = None,
+    max_pieces: int | None = None,
     extra: list[list[tuple[int, ...]]] | None = None,
 ) -> list[list[Word]]:
     """Whole-word candidates for each context, best first (by PLL-word-l2r).
 
     ``pool``: how many one-piece words to keep; ``beam``: partial fillings kept per
     length; ``extra``: piece sequences to score as well for each context (the
-    original word in selection mode), whether or not they were generated.
+    original word in selection mode), whether or not they were generated. ``beam``
+    and ``max_pieces`` default to the job's tuning.
     """
+    beam = job.tuning.beam if beam is None else beam
+    max_pieces = job.tuning.max_pieces if max_pieces is None else max_pieces
     seen = _first_pass(job, contexts, max_pieces)
     finished = _one_piece_words(job.vocabulary, contexts, seen, pool)
     finished += _beam_passes(job, contexts, seen, max_pieces, beam)
@@ -94,7 +96,7 @@ def _first_pass(job: Job, contexts: list[Context], max_pieces: int) -> Seen:
     rows, keys = [], []
     for c, ctx in enumerate(contexts):
         for n in range(1, max_pieces + 1):
-            ids, pos = job.encoder.expand(ctx, n)
+            ids, pos = job.expand(ctx, n)
             rows.append((ids, [pos + j for j in range(n)]))
             keys.append((c, n, frozenset()))
     return {key: dict(enumerate(logps)) for key, logps in zip(keys, job.at_positions(rows))}
@@ -122,7 +124,7 @@ def _beam_passes(job: Job, contexts: list[Context], seen: Seen, max_pieces: int,
     while open_:
         rows = []
         for p in open_:
-            ids, pos = job.encoder.expand(contexts[p.ctx_index], p.n, p.filled)
+            ids, pos = job.expand(contexts[p.ctx_index], p.n, p.filled)
             rows.append((ids, [pos + j for j in p.free]))
         grown = []
         for p, logps in zip(open_, job.at_positions(rows)):
@@ -159,7 +161,7 @@ def _score_pass(job: Job, contexts: list[Context], spelled, seen: Seen) -> None:
             for j in range(1, len(seq)):
                 key = (c, len(seq), frozenset(enumerate(seq[:j])))
                 if j not in seen.get(key, {}) and key not in keys:
-                    ids, pos = job.encoder.expand(ctx, len(seq), dict(enumerate(seq[:j])))
+                    ids, pos = job.expand(ctx, len(seq), dict(enumerate(seq[:j])))
                     rows.append((ids, [pos + j]))
                     keys.append(key)
     for key, (logp,) in zip(keys, job.at_positions(rows)):
@@ -219,7 +221,7 @@ def keep_meaning_scores(job: Job, contexts: list[Context], originals: list[tuple
     for c, (ctx, pieces) in enumerate(zip(contexts, originals)):
         if not pieces:
             continue
-        ids, pos = job.encoder.expand(ctx, len(pieces), dict(enumerate(pieces)))
+        ids, pos = job.expand(ctx, len(pieces), dict(enumerate(pieces)))
         rows.append((ids, [pos]))
         which.append(c)
     for c, (logp,) in zip(which, job.at_positions(rows)):
