@@ -105,7 +105,8 @@ def test_compared_words_join_the_selection_list(bert_predictor):
     compared = {c.token for c in mask.candidates if c.compared}
     assert compared == {"enjoyable", "dog"}
     assert any(c.original for c in mask.candidates)
-    assert sum(c.score for c in mask.candidates) == pytest.approx(1.0)
+    # every shown percentage, compared words included, is the model's estimate exp(PLL)
+    assert all(c.score == pytest.approx(math.exp(c.log_score)) for c in mask.candidates)
     logs = [c.log_score for c in mask.candidates if not (c.compared or c.original)]
     assert logs == sorted(logs, reverse=True) and len(logs) == 3  # the model's own top 3, then the writer's
     plain = bert_predictor.predict_span(text, start, start + 5, top_k=50, filters=Filters(keep_meaning=False))

@@ -13,7 +13,6 @@ import re
 from bertmask_gui.engine.encoder import Context
 from bertmask_gui.engine.errors import PredictionError
 from bertmask_gui.engine.rankings.job import Job
-from bertmask_gui.engine.rankings.words import MAX_PIECES
 from bertmask_gui.engine.textops import word_at
 
 _WORDISH = re.compile(r"[\w'’\-]+")
@@ -45,9 +44,10 @@ def spelled(job: Job, word: str, after_space: bool) -> tuple[int, ...]:
 def compared_pieces(job: Job, word: str, after_space: bool) -> tuple[int, ...]:
     """A word to compare in a selection's place, as the whole-word ranking can score it."""
     pieces = spelled(job, word, after_space)
-    if len(pieces) > MAX_PIECES:
+    most = job.tuning.max_pieces
+    if len(pieces) > most:
         raise PredictionError(
-            f"“{word}” is {len(pieces)} of the model's pieces; words of at most {MAX_PIECES} can be compared."
+            f"“{word}” is {len(pieces)} of the model's pieces; words of at most {most} can be compared."
         )
     return pieces
 
