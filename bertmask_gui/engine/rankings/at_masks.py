@@ -10,7 +10,7 @@ from bertmask_gui.engine.masks import find_masks
 from bertmask_gui.engine.options import MAX_JOINT_MASKS, MAX_MASKS, Filters, capped_masks_note, clamp_top_k
 from bertmask_gui.engine.rankings.fill_all import fill_all
 from bertmask_gui.engine.rankings.job import Job
-from bertmask_gui.engine.rankings.lists import FILLS_LABEL, SHARE_LABEL, pool_size, shares, word_list
+from bertmask_gui.engine.rankings.lists import FILLS_LABEL, SHARE_LABEL, pool_size, shares, shown_floor, word_list
 from bertmask_gui.engine.rankings.words import generate
 from bertmask_gui.engine.results import Fill, MaskResult, Mode, Prediction
 
@@ -26,11 +26,13 @@ def predict_words(job: Job, text: str, top_k: int = 5, filters: Filters | None =
         return Prediction((), time.perf_counter() - started, mode=Mode.WORDS)
     wanted = min(len(spans), MAX_MASKS)
     encoded = job.encoder.contexts(text, spans, wanted)
-    words = generate(job, encoded.contexts, pool=pool_size(top_k))
+    initials = [sentence_initial(encoded.model_text, s.start) for s in encoded.model_spans[:wanted]]
+    cased = job.vocabulary.cased
+    floors = [shown_floor(top_k, filters, cased, None, initial, False) for initial in initials]
+    words = generate(job, encoded.contexts, pool=pool_size(top_k), floors=floors)
     results = []
-    for span, model_span, found in zip(spans[:wanted], encoded.model_spans, words):
-        initial = sentence_initial(encoded.model_text, model_span.start)
-        cands = word_list(found, top_k, filters, job.vocabulary.cased, None, initial, False)
+    for span, initial, found in zip(spans[:wanted], initials, words):
+        cands = word_list(found, top_k, filters, cased, None, initial, False)
         results.append(MaskResult(span.start, span.end, tuple(cands), SHARE_LABEL))
     fills = ()
     if filters.fill_all and 1 < len(spans) <= MAX_JOINT_MASKS:

@@ -50,3 +50,15 @@ def shares(scores: list[float]) -> list[float]:
     weights = [math.exp(s - top) for s in scores]
     total = sum(weights)
     return [w / total for w in weights]
+
+
+def shown_floor(top_k: int, filters: Filters, cased: bool, original: str | None, initial: bool, use_keep: bool):
+    """A ``words.Floor`` for ``word_list``: the k-th shown score among the words scored so
+    far. A word below it can never be shown, because more words only raise it and a
+    word's shown score is never above its log_score (keep_score ≤ 0, weight ≥ 0)."""
+
+    def floor(words) -> float:
+        shown = word_list(words, top_k, filters, cased, original, initial, use_keep)[:top_k]
+        return min(c.log_score for c in shown) if len(shown) == top_k else -math.inf
+
+    return floor

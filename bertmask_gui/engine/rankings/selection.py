@@ -8,8 +8,8 @@ from bertmask_gui.engine.filters import sentence_initial
 from bertmask_gui.engine.masks import Span, find_masks
 from bertmask_gui.engine.options import Filters, clamp_top_k
 from bertmask_gui.engine.rankings.job import Job
-from bertmask_gui.engine.rankings.lists import SHARE_LABEL, pool_size, word_list
-from bertmask_gui.engine.rankings.words import generate, keep_meaning_scores
+from bertmask_gui.engine.rankings.lists import SHARE_LABEL, pool_size, shown_floor, word_list
+from bertmask_gui.engine.rankings.words import generate
 from bertmask_gui.engine.results import MaskResult, Mode, Prediction
 from bertmask_gui.engine.textops import trim_span
 
@@ -39,10 +39,12 @@ def predict_span(job: Job, text: str, start: int, end: int, top_k: int = 5, filt
     pieces = vocab.pieces(original, ctx.after_space)
     single_word = " " not in original.strip()
     extra = [[pieces]] if single_word and pieces else [[]]
-    (found,) = generate(job, [ctx], pool=pool_size(top_k), extra=extra)
-    if filters.keep_meaning and pieces:
-        keep_meaning_scores(job, [ctx], [pieces], [found])
     initial = sentence_initial(encoded.model_text, encoded.model_spans[index].start)
+    use_keep = filters.keep_meaning and bool(pieces)
+    floor = shown_floor(top_k, filters, vocab.cased, original, initial, filters.keep_meaning)
+    # The keep-meaning row rides in generate's first pass (it needs nothing generated).
+    originals = [pieces] if use_keep else None
+    (found,) = generate(job, [ctx], pool=pool_size(top_k), extra=extra, floors=[floor], originals=originals)
     cands = word_list(found, top_k, filters, vocab.cased, original, initial, filters.keep_meaning)
     result = MaskResult(start, end, tuple(cands), SHARE_LABEL, original)
     return Prediction(
