@@ -8,7 +8,7 @@ import time
 from bertmask_gui.engine.filters import sentence_initial
 from bertmask_gui.engine.masks import find_masks
 from bertmask_gui.engine.options import MAX_JOINT_MASKS, MAX_MASKS, Filters, capped_masks_note, clamp_top_k
-from bertmask_gui.engine.rankings.fill_all import fill_all
+from bertmask_gui.engine.rankings.fill_all import BRANCH, fill_all
 from bertmask_gui.engine.rankings.job import Job
 from bertmask_gui.engine.rankings.lists import FILLS_LABEL, SHARE_LABEL, pool_size, shares, shown_floor, word_list
 from bertmask_gui.engine.rankings.words import generate
@@ -36,7 +36,10 @@ def predict_words(job: Job, text: str, top_k: int = 5, filters: Filters | None =
         results.append(MaskResult(span.start, span.end, tuple(cands), SHARE_LABEL))
     fills = ()
     if filters.fill_all and 1 < len(spans) <= MAX_JOINT_MASKS:
-        found = fill_all(job, text, spans, filters, count=top_k)
+        # The default lists were pruned for top_k shown words: enough for fill-all's
+        # BRANCH best when top_k ≥ BRANCH, so its first step reuses them.
+        first = words if top_k >= BRANCH else None
+        found = fill_all(job, text, spans, filters, count=top_k, first_words=first)
         fills = tuple(Fill(w, share, s) for (w, s), share in zip(found, shares([s for _, s in found])))
     return Prediction(
         tuple(results),
