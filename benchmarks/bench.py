@@ -236,6 +236,46 @@ def throughput(predictor, fast, pipe, runs: int, out: dict) -> None:
     out["rankings"] = {"whole-word and fill-all": words}
 
 
+def writer_waits(predictor, runs: int, out: dict) -> None:
+    """What the writer waits for: the default whole words, selection and fill-all, each
+    beside one pieces prediction of the same text, interleaved in the same rounds."""
+    from bertmask_gui.engine.options import Filters
+
+    tok = predictor.tokenizer
+    seed_select = (SEED.replace("[MASK]", "love"), SEED.index("[MASK]"), SEED.index("[MASK]") + 4)
+    para1, para3 = paragraph(tok, 450), paragraph(tok, 450, masks=3)
+    word = next(w for w in para1.split()[len(para1.split()) // 3 :] if w.isalpha() and len(w) > 3)
+    start = para1.index(" " + word + " ", len(para1) // 3) + 1
+    para_select = (para1.replace("[MASK]", "the"), start, start + len(word))
+    single = Filters(fill_all=False)
+    cases = [
+        ("seed sentence, whole words", SEED, lambda: predictor.predict(SEED, filters=single)),
+        ("seed sentence, selection (keep meaning)", SEED, lambda: predictor.predict_span(*seed_select)),
+        ("450-token paragraph, 1 mask, whole words", para1, lambda: predictor.predict(para1, filters=single)),
+        ("450-token paragraph, selection (keep meaning)", para1, lambda: predictor.predict_span(*para_select)),
+        ("450-token paragraph, 3 masks, words + fill-all", para3, lambda: predictor.predict(para3)),
+    ]
+    rows = []
+    for label, text, words in cases:
+        slow = "fill-all" in label
+        samples = interleaved({"pieces": lambda: pieces(predictor)(text), "words": words},
+                              max(3, runs // (8 if slow else 2)), warmup=1)
+        row = {
+            "case": label,
+            "pieces": stats(samples["pieces"]),
+            "words": stats(samples["words"]),
+            "ratio": paired_ratio(samples["words"], samples["pieces"]),
+            "pieces_forwards": count_forwards(predictor, lambda: pieces(predictor)(text)),
+            "words_forwards": count_forwards(predictor, words),
+            "target": 8.0 if slow else 2.5 if "selection" in label else 2.0,
+        }
+        rows.append(row)
+        print(f"  {label:<48} pieces {fmt(row['pieces'])} ({row['pieces_forwards']} fw)  "
+              f"words {fmt(row['words'])} ({row['words_forwards']} fw)  ratio {row['ratio']:.1f}× "
+              f"(target ≤ {row['target']}×)", flush=True)
+    out["writer"] = rows
+
+
 def cold_start(folder: Path, repeats: int, out: dict) -> None:
     seed_file = Path(os.environ.get("TMPDIR", "/tmp")) / "bertmask-bench-seed.txt"
     seed_file.write_text(SEED + "\n", encoding="utf-8")
@@ -287,7 +327,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few repetitions, for a smoke run")
     parser.add_argument("--runs", type=int, help="warm runs per case (default 25; quick 5)")
-    parser.add_argument("--only", help="comma-separated sections: latency,long,throughput,cold,gui,memory")
+    parser.add_argument("--only", help="comma-separated sections: latency,writer,long,throughput,cold,gui,memory")
     parser.add_argument("--out", help="markdown report (default docs/PERFORMANCE.md unless --quick)")
     parser.add_argument("--json", help="also write the raw figures as JSON (default docs/performance.json)")
     parser.add_argument("--render", metavar="JSON", help="only rewrite the report from saved figures")
@@ -301,7 +341,7 @@ def main(argv=None) -> int:
         return 0
     runs = args.runs or (5 if args.quick else 25)
     repeats = 2 if args.quick else 5
-    only = set(args.only.split(",")) if args.only else {"latency", "long", "throughput", "cold", "gui", "memory"}
+    only = set(args.only.split(",")) if args.only else {"latency", "writer", "long", "throughput", "cold", "gui", "memory"}
     out_path = Path(args.out) if args.out else (None if args.quick else ROOT / "docs" / "PERFORMANCE.md")
 
     folder = benchmark_model()
@@ -331,6 +371,9 @@ def main(argv=None) -> int:
         print("1. Warm latency, ms: median (min–max)")
         warm_latency(predictor, fast, pipe, runs, out)
         fast_agreement(predictor, fast, out)
+    if "writer" in only:
+        print("1b. What the writer waits for: whole words, selection, fill-all vs pieces, ms")
+        writer_waits(predictor, runs, out)
     if "long" in only:
         print("2. Long document")
         long_document_cost(predictor, runs, out)

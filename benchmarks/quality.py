@@ -38,7 +38,7 @@ WORD = re.compile(r"[A-Za-z]+")
 
 from bertmask_gui.engine.encoder import Context  # noqa: E402
 from bertmask_gui.engine.rankings import meaning  # noqa: E402
-from bertmask_gui.engine.rankings.words import Word, generate, keep_meaning_scores  # noqa: E402
+from bertmask_gui.engine.rankings.words import Word, generate  # noqa: E402
 from bertmask_gui.engine.filters import STOP_WORDS  # noqa: E402
 from bertmask_gui.engine.predictor import Predictor  # noqa: E402
 
@@ -324,8 +324,8 @@ def section_selection(predictor, items, wn, pool: int = 60) -> dict:
         batch = chosen[i : i + 16]
         ctxs = [context(predictor, it.masked(predictor.mask_token)) for it, _ in batch]
         job = predictor.job()
-        found = generate(job, ctxs, pool=pool, extra=[[it.pieces] for it, _ in batch])
-        keep_meaning_scores(job, ctxs, [it.pieces for it, _ in batch], found)
+        pieces = [it.pieces for it, _ in batch]
+        found = generate(job, ctxs, pool=pool, extra=[[p] for p in pieces], originals=pieces)  # fills keep_score
         for (it, syn), words in zip(batch, found):
             meaning.add_similarity(job, it.pieces, words, LEXSUB_TEMPERATURE)
             rows.append((it, syn, words))

@@ -9,9 +9,9 @@ from bertmask_gui.engine.filters import sentence_initial
 from bertmask_gui.engine.masks import find_masks
 from bertmask_gui.engine.options import MAX_JOINT_MASKS, MAX_MASKS, Filters, capped_masks_note, clamp_top_k
 from bertmask_gui.engine.rankings.choices import choice_results, choice_words
-from bertmask_gui.engine.rankings.fill_all import fill_all
+from bertmask_gui.engine.rankings.fill_all import BRANCH, fill_all
 from bertmask_gui.engine.rankings.job import Job
-from bertmask_gui.engine.rankings.lists import FILLS_LABEL, WORD_LABEL, pool_size, probability, word_list
+from bertmask_gui.engine.rankings.lists import FILLS_LABEL, WORD_LABEL, pool_size, probability, shown_floor, word_list
 from bertmask_gui.engine.rankings.words import generate
 from bertmask_gui.engine.results import Fill, MaskResult, Mode, Prediction
 
@@ -29,16 +29,23 @@ def predict_words(job: Job, text: str, top_k: int = 5, filters: Filters | None =
     chosen = choice_words(spans[:wanted])  # [MASK:a|b]: the writer's words, no generation
     encoded = job.encoder.contexts(text, spans, wanted)
     plain = [i for i in range(wanted) if i not in chosen]
-    generated = dict(zip(plain, generate(job, [encoded.contexts[i] for i in plain], pool=pool_size(top_k))))
+    cased = job.vocabulary.cased
+    initials = {i: sentence_initial(encoded.model_text, encoded.model_spans[i].start) for i in plain}
+    floors = [shown_floor(top_k, filters, cased, None, initials[i]) for i in plain]
+    lists = generate(job, [encoded.contexts[i] for i in plain], pool=pool_size(top_k), floors=floors)
+    generated = dict(zip(plain, lists))
     results = choice_results(job, spans, encoded.contexts, chosen) if chosen else {}
     for i in plain:
-        initial = sentence_initial(encoded.model_text, encoded.model_spans[i].start)
-        cands = word_list(generated[i], top_k, filters, job.vocabulary.cased, None, initial)
+        cands = word_list(generated[i], top_k, filters, cased, None, initials[i])
         results[i] = MaskResult(spans[i].start, spans[i].end, tuple(cands), WORD_LABEL)
     results = [results[i] for i in range(wanted)]
     fills = ()
     if filters.fill_all and 1 < len(spans) <= MAX_JOINT_MASKS:
-        found = [(w, s) for w, s in fill_all(job, text, spans, filters, count=top_k) if _keeps_to(chosen, w)]
+        # The default lists were pruned for top_k shown words: enough for fill-all's
+        # BRANCH best when top_k ≥ BRANCH, so its first step reuses them.
+        first = lists if top_k >= BRANCH and not chosen else None
+        found = fill_all(job, text, spans, filters, count=top_k, first_words=first)
+        found = [(w, s) for w, s in found if _keeps_to(chosen, w)]
         fills = tuple(Fill(w, probability(s), s) for w, s in found)
     return Prediction(
         tuple(results),

@@ -24,7 +24,7 @@ def l2r_scores(job: Job, items: list[tuple[Context, tuple[int, ...]]]) -> list[f
     for ctx, pieces in items:
         n = len(pieces)
         for j in range(n):
-            ids, pos = job.encoder.expand(ctx, n, dict(enumerate(pieces[:j])))
+            ids, pos = job.expand(ctx, n, dict(enumerate(pieces[:j])))
             rows.append((ids, [pos + j]))
     out = iter(job.at_positions(rows))
     return [sum(float(next(out)[0][piece]) for piece in pieces) for _, pieces in items]

@@ -80,3 +80,16 @@ def keep_meaning_score(word, tuning: Tuning) -> float:
 def probability(log_score: float) -> float:
     """exp(log_score), at most 1: the model's estimate as a probability."""
     return min(1.0, math.exp(log_score))
+
+
+def shown_floor(top_k: int, filters: Filters, cased: bool, original: str | None, initial: bool):
+    """A ``words.Floor`` for ``word_list`` ranked by PLL-word-l2r (no keep-meaning): the
+    k-th shown log_score among the words scored so far. A word below it can never be
+    shown, because more words only raise it and every l2r term is ≤ 0. (Selection mode's
+    keep-meaning rank adds an embedding term that can be positive: it is not pruned.)"""
+
+    def floor(words) -> float:
+        shown = word_list(words, top_k, filters, cased, original, initial)[:top_k]
+        return min(c.log_score for c in shown) if len(shown) == top_k else -math.inf
+
+    return floor

@@ -9,9 +9,9 @@ from bertmask_gui.engine.masks import Span, find_masks
 from bertmask_gui.engine.options import Filters, clamp_top_k
 from bertmask_gui.engine.rankings.inplace import compared_pieces
 from bertmask_gui.engine.rankings.job import Job
-from bertmask_gui.engine.rankings.lists import WORD_LABEL, pool_size, word_list
+from bertmask_gui.engine.rankings.lists import WORD_LABEL, pool_size, shown_floor, word_list
 from bertmask_gui.engine.rankings.meaning import add_similarity
-from bertmask_gui.engine.rankings.words import generate, keep_meaning_scores
+from bertmask_gui.engine.rankings.words import generate
 from bertmask_gui.engine.results import MaskResult, Mode, Prediction
 from bertmask_gui.engine.textops import trim_span
 
@@ -48,13 +48,15 @@ def predict_span(
     single_word = " " not in original.strip()
     extra = [[pieces]] if single_word and pieces else [[]]
     extra[0] += [compared_pieces(job, word, ctx.after_space) for word in compare]
-    (found,) = generate(job, [ctx], pool=pool_size(top_k), extra=extra)
-    keep = filters.keep_meaning and bool(pieces)
-    if keep:
-        keep_meaning_scores(job, [ctx], [pieces], [found])
-        if job.tuning.meaning_temperature:
-            add_similarity(job, pieces, found, job.tuning.meaning_temperature)
     initial = sentence_initial(encoded.model_text, encoded.model_spans[index].start)
+    keep = filters.keep_meaning and bool(pieces)
+    # Plain PLL ranking: exact branch and bound. The keep-meaning rank adds an embedding
+    # term that can be positive, so no PLL bound holds there: no pruning.
+    floors = None if keep else [shown_floor(top_k, filters, vocab.cased, original, initial)]
+    originals = [pieces] if keep else None  # its in-place row rides in the first pass
+    (found,) = generate(job, [ctx], pool=pool_size(top_k), extra=extra, floors=floors, originals=originals)
+    if keep and job.tuning.meaning_temperature:
+        add_similarity(job, pieces, found, job.tuning.meaning_temperature)
     cands = word_list(found, top_k, filters, vocab.cased, original, initial, job.tuning if keep else None, compare)
     result = MaskResult(start, end, tuple(cands), WORD_LABEL, original)
     return Prediction(

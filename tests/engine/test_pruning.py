@@ -1,0 +1,102 @@
+"""Branch and bound in whole-word generation: the shown list is the same with and
+without pruning (words.generate ``floors``), on many texts and filter settings."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from bertmask_gui.engine.filters import sentence_initial
+from bertmask_gui.engine.options import Filters
+from bertmask_gui.engine.predictor import Predictor
+from bertmask_gui.engine.rankings.lists import shown_floor, word_list
+from bertmask_gui.engine.rankings.words import generate
+
+from scripted_lm import install
+from test_wholeword import unable_rule
+
+PROSE = Path(__file__).resolve().parents[3] / "shared" / "models" / "prose-mlm-small"
+WORDS = "the cat dog house really quite was is [MASK] , . and old new ran sat a".split()
+
+
+def texts(count: int = 12) -> list[str]:
+    """Deterministic varied texts with one or two masks."""
+    out = []
+    for i in range(count):
+        words = [WORDS[(i * 7 + k * (i + 3)) % len(WORDS)] for k in range(6 + i % 5)]
+        words = [w for w in words if w != "[MASK]"]
+        words.insert(i % len(words), "[MASK]")
+        if i % 3 == 0:
+            words.insert(len(words) - 1, "[MASK]")
+        out.append(" ".join(words) + ".")
+    return out
+
+
+FILTERS = [Filters(), Filters(hide_stop_words=True, hide_punctuation=True), Filters(top_k=1), Filters(top_k=12)]
+
+
+def shown(predictor, text, filters, pruned, original=None, keep=False):
+    encoded = predictor.encoder.contexts(text, _spans(predictor, text))
+    job = predictor.job()
+    lists = []
+    for ctx, span in zip(encoded.contexts, encoded.model_spans) if original is None else [_selected(predictor, text, original)]:
+        initial = sentence_initial(encoded.model_text, span.start)
+        floors = [shown_floor(filters.top_k, filters, predictor.vocabulary.cased, original, initial)]
+        originals = [predictor.vocabulary.pieces(original, ctx.after_space)] if keep else None
+        (found,) = generate(job, [ctx], pool=40, floors=floors if pruned else None, originals=originals)
+        lists.append([(c.token, round(c.log_score, 5)) for c in word_list(found, filters.top_k, filters, predictor.vocabulary.cased, original, initial)])
+    return lists
+
+
+def _selected(predictor, text, word):
+    """The context and model span of ``word`` in ``text`` as the selection."""
+    from bertmask_gui.engine.masks import Span
+
+    start = text.index(word)
+    encoded = predictor.encoder.contexts(text, [Span(start, start + len(word))])
+    return encoded.contexts[0], encoded.model_spans[0]
+
+
+def _spans(predictor, text):
+    from bertmask_gui.engine.masks import find_masks
+
+    return find_masks(text, predictor.mask_token)
+
+
+def _check_same(predictor, count=12, filters_list=FILTERS):
+    for text, filters in itertools.product(texts(count), filters_list):
+        assert shown(predictor, text, filters, True) == shown(predictor, text, filters, False), (text, filters)
+    for text in texts(count)[:4]:  # selection mode ranked by PLL (keep-meaning off): pruned too
+        text = text.replace("[MASK]", "house")
+        for filters in filters_list[:2]:
+            args = (predictor, text, filters)
+            assert shown(*args, True, "house") == shown(*args, False, "house"), text
+
+
+def test_pruning_keeps_the_shown_list_tiny_model(bert_predictor):
+    _check_same(bert_predictor)
+
+
+def test_pruning_keeps_the_shown_list_scripted(bert_predictor, monkeypatch):
+    """A runner that makes a multi-piece word win: pruning must not lose it."""
+    install(monkeypatch, bert_predictor, unable_rule(bert_predictor))
+    _check_same(bert_predictor, 6)
+    with_pruning = bert_predictor.predict("It was [MASK] to come.", top_k=3)
+    assert "unable" in [c.token for c in with_pruning.masks[0].candidates]
+
+
+@pytest.mark.skipif(not PROSE.is_dir(), reason="the shared prose-mlm-small model is not here")
+def test_pruning_keeps_the_shown_list_real_model():
+    predictor = Predictor.load(str(PROSE), device="cpu")
+    try:
+        _check_same(predictor, 5, FILTERS[:2])  # ~1 min on 2 busy cores
+    finally:
+        predictor.close()
+
+
+def test_the_default_prediction_costs_at_most_four_passes(bert_predictor):
+    """Generation, beam and scoring: pruning may end it early, never add a pass."""
+    result = bert_predictor.predict("I really [MASK] the movie. It was quite interesting.")
+    assert 1 <= result.forward_passes <= 4
