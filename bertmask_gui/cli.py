@@ -94,7 +94,7 @@ def format_scores(scores, passes: int, seconds: float) -> str:
     for s in scores:
         mark = "  ← unusual" if s in lowest else ""
         lines.append(f"{s.word:<{width}}  {s.log_score:8.2f}{mark}")
-    lines.append(f"({passes} forward passes, {seconds * 1000:.0f} ms)")
+    lines.append(f"({passes} forward pass{'' if passes == 1 else 'es'}, {seconds * 1000:.0f} ms)")
     return "\n".join(lines)
 
 

@@ -123,7 +123,7 @@ def test_cli_score_json_and_table(tiny_bert):
     assert [w["word"] for w in words] == ["The", "cat", "saw", "the", "dog"]
     assert all(set(w) == {"start", "end", "word", "log_score"} for w in words)
     table = run_cli("--score", text, "--model", str(tiny_bert))
-    assert table.returncode == 0 and "cat" in table.stdout and "forward passes" in table.stdout
+    assert table.returncode == 0 and "cat" in table.stdout and "forward pass" in table.stdout
 
 
 @pytest.mark.parametrize("text", ["I [MASK:] it.", "I [MASK:very good|fine] it.", "I [MASK:😀] it."])

@@ -16,10 +16,12 @@ from bertmask_gui.engine.errors import PredictionError
 from bertmask_gui.engine.masks import Span, find_masks
 from bertmask_gui.engine.rankings.inplace import l2r_scores, spelled
 from bertmask_gui.engine.rankings.job import Job
+from bertmask_gui.engine.rankings.lists import WORD_LABEL
 from bertmask_gui.engine.results import Candidate, MaskResult, Prediction
 
 MAX_CHOICES = 50  # words per mask: each costs a row per piece
-CHOICES_LABEL = "model's probability of this word here"
+# The same quantity as the whole-word lists show (exp(PLL-word-l2r)), so the same words.
+CHOICES_LABEL = WORD_LABEL
 
 
 def checked_words(words: tuple[str, ...] | None) -> tuple[str, ...]:
