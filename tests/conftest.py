@@ -104,3 +104,27 @@ def relaunch_after_crash(qtbot, qt_app_identity, tiny_bert, monkeypatch):
         return window, offered
 
     return relaunch
+
+
+def wait_signal(qtbot, signal, trigger=None, timeout=5000):
+    """Run ``trigger()`` and wait for ``signal``; the arguments of its first emission.
+
+    For signals emitted from another thread (the model worker). pytest-qt's waitSignal
+    runs a nested event loop whose own timer was seen not to fire here (a test sat in it
+    for minutes; pytest-qt #199 reports the same): this waits with ``qtbot.waitUntil``,
+    a Python loop that checks its own clock, so it always ends. Listening starts before
+    ``trigger`` runs, so an early emission is never missed.
+    """
+    seen = []
+
+    def record(*args):  # may run in the emitting thread: only a list append
+        seen.append(list(args))
+
+    signal.connect(record)
+    try:
+        if trigger is not None:
+            trigger()
+        qtbot.waitUntil(lambda: bool(seen), timeout=timeout)
+    finally:
+        signal.disconnect(record)
+    return seen[0]

@@ -19,7 +19,7 @@ from bertmask_gui.engine.models import is_hub_id
 from bertmask_gui.engine.predictor import Predictor
 from bertmask_gui.ui.worker import LoadRequest, PredictionWorker, PredictRequest, WorkerThread
 
-from conftest import ROOT, SEED_SENTENCE
+from conftest import ROOT, SEED_SENTENCE, wait_signal
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
@@ -44,8 +44,7 @@ def test_thousand_request_burst_keeps_one_pending(qtbot):
     worker = PredictionWorker(load_predictor=lambda request: predictor)
     thread = WorkerThread(worker)
     thread.start()
-    with qtbot.waitSignal(worker.loaded, timeout=5000):
-        worker.request_load(LoadRequest("fake"))
+    wait_signal(qtbot, worker.loaded, lambda: worker.request_load(LoadRequest("fake")))
     answered = []  # connected before the burst: the last answer can come before any wait
     worker.result_ready.connect(lambda rid, _: answered.append(rid))
     for i in range(1, 1001):

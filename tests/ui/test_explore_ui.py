@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 
 from bertmask_gui.app import create_window
 from bertmask_gui.ui.candidates import CANDIDATE_ROLE
+from conftest import wait_signal
 from test_writer_ui import press, rows, select, set_text, wait_rows
 
 
@@ -89,8 +90,7 @@ def test_current_candidate_shades_its_support_and_names_it(qtbot, window, bert_p
     window.predict_now()
     found = wait_rows(qtbot, window, 5)
     explore = window.explore
-    with qtbot.waitSignal(window.worker.explored, timeout=20000):
-        window.candidates.setCurrentIndex(found[1])
+    wait_signal(qtbot, window.worker.explored, lambda: window.candidates.setCurrentIndex(found[1]), timeout=20000)
     qtbot.waitUntil(lambda: bool(explore.supporting) or "No context word" in (found[1].data(Qt.ItemDataRole.ToolTipRole) or ""), timeout=20000)
     start = text.index("[MASK]")
     expected = [i for i in bert_predictor.explain(text, start, start + 6, found[1].data(CANDIDATE_ROLE).token) if i.influence > 0][:3]
@@ -111,8 +111,7 @@ def test_unusual_words_underlined_then_abandoned_on_typing(qtbot, window, bert_p
     cursor.setPosition(len(text))
     window.editor.setTextCursor(cursor)
     explore = window.explore
-    with qtbot.waitSignal(window.worker.explored, timeout=20000):
-        explore.action.setChecked(True)
+    wait_signal(qtbot, window.worker.explored, lambda: explore.action.setChecked(True), timeout=20000)
     qtbot.waitUntil(lambda: bool(explore.unusual), timeout=20000)
     para = text.index("The cat")
     scores = bert_predictor.score_words(text, para, len(text))

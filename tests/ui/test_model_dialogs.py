@@ -17,6 +17,7 @@ from bertmask_gui.ui import settings
 from bertmask_gui.ui.settings import Key
 from bertmask_gui.ui.model_dialog import CURATED, ON_DISK, TO_DOWNLOAD, ChooseModelDialog
 
+from conftest import wait_signal
 from hub_server import REPO, Fault, hub  # noqa: F401 (fixture)
 
 WAIT_MS = 20000
@@ -97,10 +98,11 @@ def test_download_with_progress_then_chosen(dialog, hub, qtbot):
     assert d.use_button.text() == "Download and use"
     labels = []
     d.download.progress.connect(lambda e: labels.append(d.download.label.text()))  # before the work starts
-    with qtbot.waitSignal(d.model_chosen, timeout=WAIT_MS) as signal:
+    def start():
         d.use_button.click()
         assert d.downloading and not d.use_button.isEnabled() and d.download.cancel_button.isVisible()
-    assert signal.args == [REPO]
+
+    assert wait_signal(qtbot, d.model_chosen, start, timeout=WAIT_MS) == [REPO]  # a download thread finishes it
     assert d.download.bar.value() == 1000
     assert any(" of " in text and "left" in text or "estimating" in text for text in labels)
     assert (app_models_dir() / "tiny-org--tiny-bert" / COMPLETE_MARKER).is_file()

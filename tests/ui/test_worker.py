@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from conftest import wait_signal
 from bertmask_gui.ui.worker import LoadFailure, LoadRequest, PredictionWorker, PredictRequest, WorkerThread
 
 
@@ -42,8 +43,7 @@ def running(qtbot):
         worker = PredictionWorker(load_predictor=lambda request: predictor)
         thread = WorkerThread(worker)
         thread.start()
-        with qtbot.waitSignal(worker.loaded, timeout=5000):
-            worker.request_load(LoadRequest("fake"))
+        wait_signal(qtbot, worker.loaded, lambda: worker.request_load(LoadRequest("fake")))
         created.append(thread)
         return worker
 
@@ -69,12 +69,10 @@ def test_burst_runs_few_predictions_and_ends_with_the_last(qtbot, running):
 
 def test_exception_becomes_error_and_worker_stays_usable(qtbot, running):
     worker = running(SlowPredictor(delay=0.0, fail_on="bad"))
-    with qtbot.waitSignal(worker.prediction_failed, timeout=5000) as failed:
-        worker.request_prediction(PredictRequest(1, "bad [MASK]"))
-    assert failed.args[0] == 1 and "boom" in failed.args[1]
-    with qtbot.waitSignal(worker.result_ready, timeout=5000) as done:
-        worker.request_prediction(PredictRequest(2, "good [MASK]"))
-    assert done.args == [2, ("result", "good [MASK]")]
+    failed = wait_signal(qtbot, worker.prediction_failed, lambda: worker.request_prediction(PredictRequest(1, "bad [MASK]")))
+    assert failed[0] == 1 and "boom" in failed[1]
+    done = wait_signal(qtbot, worker.result_ready, lambda: worker.request_prediction(PredictRequest(2, "good [MASK]")))
+    assert done == [2, ("result", "good [MASK]")]
 
 
 def test_load_failure_is_a_sentence(qtbot):
@@ -86,9 +84,8 @@ def test_load_failure_is_a_sentence(qtbot):
     worker = PredictionWorker(load_predictor=fail)
     thread = WorkerThread(worker)
     thread.start()
-    with qtbot.waitSignal(worker.load_failed, timeout=5000) as failed:
-        worker.request_load(LoadRequest("x"))
-    assert failed.args == [LoadFailure("x", "The model folder “x” does not exist.", missing=True)]
+    failed = wait_signal(qtbot, worker.load_failed, lambda: worker.request_load(LoadRequest("x")))
+    assert failed == [LoadFailure("x", "The model folder “x” does not exist.", missing=True)]
     assert thread.shutdown(5000)
 
 
@@ -106,9 +103,8 @@ def test_prediction_waits_for_the_model(qtbot):
     worker.request_load(LoadRequest("fake"))
     worker.request_prediction(PredictRequest(1, "early [MASK]"))
     worker.request_prediction(PredictRequest(2, "later [MASK]"))
-    with qtbot.waitSignal(worker.result_ready, timeout=5000) as done:
-        gate.set()  # listening before the work can finish
-    assert done.args[0] == 2 and predictor.texts == ["later [MASK]"]
+    done = wait_signal(qtbot, worker.result_ready, gate.set)  # listening before the work can finish
+    assert done[0] == 2 and predictor.texts == ["later [MASK]"]
     assert thread.shutdown(5000)
 
 
@@ -117,8 +113,7 @@ def test_shutdown_during_a_prediction_is_clean(qtbot):
     worker = PredictionWorker(load_predictor=lambda request: predictor)
     thread = WorkerThread(worker)
     thread.start()
-    with qtbot.waitSignal(worker.loaded, timeout=5000):
-        worker.request_load(LoadRequest("fake"))
+    wait_signal(qtbot, worker.loaded, lambda: worker.request_load(LoadRequest("fake")))
     worker.request_prediction(PredictRequest(1, "x [MASK]"))
     qtbot.waitUntil(lambda: predictor.texts == ["x [MASK]"], timeout=5000)  # running now
     worker.request_prediction(PredictRequest(2, "y [MASK]"))
@@ -136,8 +131,7 @@ def test_a_newer_request_abandons_a_long_ranking(qtbot, bert_predictor):
     worker = PredictionWorker(load_predictor=lambda request: bert_predictor)
     thread = WorkerThread(worker)
     thread.start()
-    with qtbot.waitSignal(worker.loaded, timeout=20000):
-        worker.request_load(LoadRequest("tiny"))
+    wait_signal(qtbot, worker.loaded, lambda: worker.request_load(LoadRequest("tiny")), timeout=20000)
     original = bert_predictor.runner.log_probs
 
     def slow_pass(rows, *, cancelled=None):
@@ -150,11 +144,12 @@ def test_a_newer_request_abandons_a_long_ranking(qtbot, bert_predictor):
     failures = []
     worker.prediction_failed.connect(lambda rid, s: failures.append(rid))
     try:
-        with qtbot.waitSignal(worker.result_ready, timeout=20000) as done:
-            worker.request_prediction(PredictRequest(1, "I really [MASK] the [MASK] today."))
+        done = wait_signal(
+            qtbot, worker.result_ready, lambda: worker.request_prediction(PredictRequest(1, "I really [MASK] the [MASK] today.")), timeout=20000
+        )
     finally:
         del bert_predictor.runner.log_probs
-    assert done.args[0] == 2 and failures == []
+    assert done[0] == 2 and failures == []
     with pytest.raises(Superseded):  # what happened to request 1 after its first pass
         bert_predictor.predict("x [MASK]", cancelled=lambda: True)
     assert thread.shutdown(5000)
