@@ -73,6 +73,19 @@ def qt_app_identity(qapp):
     return qapp
 
 
+@pytest.fixture
+def window(qtbot, qt_app_identity, tiny_bert):
+    """The main window on the tiny BERT, shown, its model loaded (window tests)."""
+    from bertmask_gui.app import create_window
+
+    w = create_window(model=str(tiny_bert), device="cpu")
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.session.ready, timeout=20000)
+    yield w
+    w.close()
+
+
 @pytest.fixture(autouse=True)
 def _no_modal_document_prompts(request, monkeypatch):
     """A modal "save changes?" or "restore?" box would block an offscreen test.

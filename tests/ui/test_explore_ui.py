@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 
-from bertmask_gui.app import create_window
 from bertmask_gui.ui.candidates import CANDIDATE_ROLE
 from conftest import wait_signal
 from test_writer_ui import press, rows, select, set_text, wait_rows
-
-
-@pytest.fixture
-def window(qtbot, qt_app_identity, tiny_bert):
-    w = create_window(model=str(tiny_bert), device="cpu")
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(lambda: w.session.ready, timeout=20000)
-    yield w
-    w.close()
 
 
 def alt(qtbot, window, key):

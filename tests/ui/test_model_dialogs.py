@@ -137,18 +137,6 @@ def test_unknown_id_shows_not_found(dialog, hub, qtbot):
 
 
 # ---------------------------------------------------------- in the main window
-@pytest.fixture
-def window(qtbot, qt_app_identity, tiny_bert):
-    from bertmask_gui.app import create_window
-
-    w = create_window(model=str(tiny_bert), device="cpu")
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(lambda: w.session.ready, timeout=WAIT_MS)
-    yield w
-    w.close()
-
-
 def operate_modal(action):
     """Run ``action`` on the modal dialog as soon as it is open."""
 

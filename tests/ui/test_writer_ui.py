@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QLabel, QListView
@@ -13,16 +12,6 @@ from bertmask_gui.engine.rankings.lists import WORD_LABEL
 from bertmask_gui.ui.panel import FILL_ROLE
 
 from conftest import SEED_SENTENCE
-
-
-@pytest.fixture
-def window(qtbot, qt_app_identity, tiny_bert):
-    w = create_window(model=str(tiny_bert), device="cpu")
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(lambda: w.session.ready, timeout=20000)
-    yield w
-    w.close()
 
 
 def rows(view):
