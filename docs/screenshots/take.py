@@ -20,21 +20,30 @@ from bertmask_gui.app import create_window
 HERE = Path(__file__).resolve().parent
 
 
-def main(model: str) -> int:
+def screenshot_window(model: str | None):
+    """The main window on ``model`` (None: the default), shown at the README's size."""
     window = create_window(model=model, device="cpu")
     window.resize(1100, 600)
     window.show()
+    return window
+
+
+def wait(condition, then) -> None:
+    """Call ``then`` 300 ms after ``condition()`` holds (the event loop keeps turning)."""
+
+    def poll():
+        if condition():
+            QTimer.singleShot(300, then)
+        else:
+            QTimer.singleShot(50, poll)
+
+    poll()
+
+
+def main(model: str) -> int:
+    window = screenshot_window(model)
     app = QApplication.instance()
     steps = []
-
-    def wait(condition, then):
-        def poll():
-            if condition():
-                QTimer.singleShot(300, then)
-            else:
-                QTimer.singleShot(50, poll)
-
-        poll()
 
     def main_window():
         window.editor.setPlainText("I really [MASK] the movie. It was quite [MASK], and the ending was clever.")
@@ -79,9 +88,7 @@ def main(model: str) -> int:
 
 def first_launch() -> int:
     """No model on disk (run with empty HF_HOME / XDG folders): the panel's download offer."""
-    window = create_window(device="cpu")
-    window.resize(1100, 600)
-    window.show()
+    window = screenshot_window(None)
     window.editor.setPlainText("I really [MASK] the movie.")
     app = QApplication.instance()
     saved = []

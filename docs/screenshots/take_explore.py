@@ -12,23 +12,15 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication
 
-from bertmask_gui.app import create_window
+from take import screenshot_window, wait  # the README screenshots' shared setup
 
 HERE = Path(__file__).resolve().parent
 
 
 def main(model: str) -> int:
-    window = create_window(model=model, device="cpu")
-    window.resize(1100, 600)
-    window.show()
+    window = screenshot_window(model)
     app = QApplication.instance()
     saved = []
-
-    def wait(condition, then):
-        def poll():
-            QTimer.singleShot(300, then) if condition() else QTimer.singleShot(50, poll)
-
-        poll()
 
     def shot(name):
         saved.append(name)
