@@ -24,6 +24,24 @@ CPU_ONLY_NOTICE = "Fast mode only changes CPU inference; on {device} the model r
 
 def quantize_linear_layers(model: torch.nn.Module) -> torch.nn.Module:
     """``model`` with every nn.Linear replaced in place by a dynamic int8 Linear."""
+    model = _quantized(model)
+    _own_memory(model)
+    _release_weight_file_pages()
+    return model
+
+
+def quantized_copy(model: torch.nn.Module) -> torch.nn.Module:
+    """An int8 copy of ``model`` beside it (the whole-word search's draft,
+    rankings.words): its linear layers quantized, its embeddings (not quantized) shared
+    with ``model``. Costs ~110 MB and ~1.3 s for bert-base on 2 CPU cores."""
+    import copy
+
+    embeddings = model.get_input_embeddings()
+    shared = {id(t): t for t in [embeddings, *embeddings.parameters(), *embeddings.buffers()]}
+    return _quantized(copy.deepcopy(model, shared)).eval()
+
+
+def _quantized(model: torch.nn.Module) -> torch.nn.Module:
     from torch.ao.quantization import quantize_dynamic
 
     engines = torch.backends.quantized.supported_engines
@@ -34,10 +52,7 @@ def quantize_linear_layers(model: torch.nn.Module) -> torch.nn.Module:
                 break
     with warnings.catch_warnings():  # torch.ao.quantization is deprecated but still works
         warnings.simplefilter("ignore")
-        model = quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
-    _own_memory(model)
-    _release_weight_file_pages()
-    return model
+        return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
 
 
 def _own_memory(model: torch.nn.Module) -> None:

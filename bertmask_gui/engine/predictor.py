@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bertmask_gui.engine import loading
+import logging
+
+from bertmask_gui.engine import fast, loading
 from bertmask_gui.engine.encoder import Encoder
 from bertmask_gui.engine.models import DEFAULT_MODEL
 from bertmask_gui.engine.options import DEFAULT_TOP_K, Tuning
@@ -24,6 +26,8 @@ from bertmask_gui.engine.rankings.surprise import word_scores
 from bertmask_gui.engine.results import Influence, Mode, Prediction, WordScore
 from bertmask_gui.engine.runner import Runner
 from bertmask_gui.engine.vocabulary import Vocabulary
+
+log = logging.getLogger(__name__)
 
 
 class Predictor:
@@ -46,6 +50,7 @@ class Predictor:
         self.encoder = Encoder(loaded.tokenizer, self.vocabulary, loaded.max_tokens)
         self.runner = runner or Runner(loaded.model, loaded.device, self.vocabulary.pad_id, loaded.name)
         self.tuning = Tuning()
+        self.draft_runner: Runner | None = None  # prepare_draft()
         self.mask_token: str = self.vocabulary.mask_token
         self.mask_token_id: int = self.vocabulary.mask_id
 
@@ -76,7 +81,7 @@ class Predictor:
     @property
     def forward_passes(self) -> int:
         """Batched model forward passes so far (cost accounting)."""
-        return self.runner.forward_passes
+        return self.job().forward_passes
 
     def predict(
         self, text: str, top_k: int = DEFAULT_TOP_K, mode: str = "words", filters=None, *, cancelled=None
@@ -122,10 +127,26 @@ class Predictor:
         """The token as a writer reads it, or None if a writer cannot use it."""
         return self.vocabulary.usable_text(token_id)
 
+    def prepare_draft(self) -> bool:
+        """Build the int8 draft copy the whole-word search runs on (rankings.words):
+        exact fp32 models on the CPU only (on a GPU every pass is already cheap; fast
+        mode is int8 itself). ~1.3 s and ~110 MB for bert-base, so the app calls it
+        once the first candidates are shown. Returns whether a draft is in use."""
+        if self.draft_runner is None and self.device_name == "cpu" and not self.approximate:
+            try:
+                model = fast.quantized_copy(self.model)
+            except (RuntimeError, ImportError, AttributeError) as exc:  # no quantized engine here
+                log.warning("No int8 draft model (%s); whole words search on the exact model", exc)
+                return False
+            self.draft_runner = Runner(model, self.runner.device, self.vocabulary.pad_id, f"{self.name} (int8 draft)")
+        return self.draft_runner is not None
+
     def close(self) -> None:
-        """Take the runner's speed-ups off the model (the model itself stays usable)."""
+        """Take the runners' speed-ups off the models (the model itself stays usable)."""
         self.runner.close()
+        if self.draft_runner is not None:
+            self.draft_runner.close()
 
     def job(self, cancelled=None) -> Job:
         """What a ranking works with (rankings/): encoder, runner, vocabulary, ``cancelled``."""
-        return Job(self.encoder, self.runner, self.vocabulary, cancelled, self.tuning)
+        return Job(self.encoder, self.runner, self.vocabulary, cancelled, self.tuning, self.draft_runner)

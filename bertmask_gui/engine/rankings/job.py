@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import torch
@@ -20,6 +20,9 @@ class Job:
     vocabulary: Vocabulary
     cancelled: Callable[[], bool] | None = None  # asked before every forward pass
     tuning: Tuning = Tuning()  # beam, pieces, context, keep-meaning weights (measured)
+    # A cheaper runner of the same model (int8 on the CPU), or None: whole-word search
+    # drafts on it and rescores what can be shown on ``runner`` (rankings.words).
+    draft_runner: object | None = None
 
     def log_probs(self, rows: list[Row]) -> torch.Tensor:
         """The runner's answer for ``rows``: one log-distribution per asked position."""
@@ -45,6 +48,14 @@ class Job:
         """The model's input embedding of each token id (float32, one row per id)."""
         return self.runner.input_embeddings(ids)
 
+    def drafting(self) -> "Job | None":
+        """This job on the draft runner (same encoder, vocabulary, cancellation), or None."""
+        if self.draft_runner is None:
+            return None
+        return replace(self, runner=self.draft_runner, draft_runner=None)
+
     @property
     def forward_passes(self) -> int:
-        return self.runner.forward_passes
+        """Batched forward passes so far, the draft runner's included."""
+        drafted = self.draft_runner.forward_passes if self.draft_runner is not None else 0
+        return self.runner.forward_passes + drafted

@@ -2,38 +2,43 @@
 
 How it works (see also the README section "How BertMask ranks words"):
 
-1. **Generate** (``_first_pass``, ``_one_piece_words``, ``_beam_passes``). The one
-   mask is replaced by N mask tokens for N = 1, 2, 3, and the three inputs go through the model in ONE batched forward pass. For N = 1 the best pieces
-   that can start a word are the one-piece candidates. For N ≥ 2 the most confident
-   mask position is filled first (its best pieces, a small beam), the inputs are run
-   again, the next most confident position is filled, and so on: two more forward
-   passes (N = 2 and N = 3 beams share them). Pieces after the first must be
-   continuation pieces (``##able``; a BPE piece without the ``Ġ`` space marker), so a
-   filler of several pieces is one word.
-2. **Merge** (``_canonical_words``, ``Vocabulary.spelling``). The pieces become text
-   with the tokenizer's own ``decode``; a filling whose pieces are not the tokenizer's own split of that text (``lo ##ve`` for
-   ``love``) is dropped, so each word is scored once, as the model reads it.
-3. **Score** (``_score_pass``, ``_ranked``). Every candidate gets its PLL-word-l2r
-   (Kauf & Ivanova 2023): the sum over its pieces of log P(piece_i | context, pieces before i, pieces after i still
-   masked). The first piece's term comes from the generation pass; the others need
-   one more batched forward pass (rows are shared by words with the same prefix).
-   The sum is a chain-rule estimate of log P(word | context, N pieces); it is
-   compared as is across lengths. The mean would favour long words (a
-   continuation piece after ``un`` is nearly certain) and the plain PLL, with the
-   word's other pieces visible, inflates multi-piece words even more; the l2r sum
-   is the length-fair score the paper recommends.
+1. **Score** (PLL-word-l2r, Kauf & Ivanova 2023). A word of pieces p_1..p_n put at the
+   mask scores the sum over j of log P(p_j | context, p_<j filled, p_>=j masked): a
+   chain-rule estimate of log P(word | context, n pieces), compared as is across
+   lengths. (The mean would favour long words, since a continuation piece after ``un``
+   is nearly certain, and the plain PLL, with the word's other pieces visible, inflates
+   multi-piece words even more: the l2r sum is the length-fair score the paper
+   recommends.)
+2. **Search** (``_first_pass``, ``_search``): left to right, on that very score. Pass 1
+   puts the mask as 1, 2 and 3 mask tokens in one batch: the best word-starting pieces
+   of the 1-mask row are the one-piece words, those of the n-mask rows open a beam of
+   ``beam`` partial words per length. Each next pass fills the next piece of every beam
+   entry and reads the position after it, so every term a word's score needs is read
+   on the way: no scoring pass. The last piece keeps its ``pool`` best continuations
+   (all of them scored exactly by the same row). Pieces after the first must be
+   continuation pieces (``##able``; a BPE piece without the ``Ġ`` marker).
+3. **Prune** (``floors``, branch and bound). Every term is a log-probability ≤ 0, so a
+   partial word's terms so far bound its final score from above. The caller's floor
+   says, from the words scored so far, below which score no word can be shown; beam
+   entries below it get no more rows (after the beam cut, so the shown list is the same
+   as without pruning: tests/engine/test_pruning.py). 3-piece words are dropped after
+   pass 2 when their first two terms are already below the fifth word, the usual case.
+4. **Merge** (``_canonical_words``, ``Vocabulary.spelling``). The pieces become text
+   with the tokenizer's own ``decode``; a filling whose pieces are not the tokenizer's
+   own split of that text (``lo ##ve`` for ``love``) is dropped, so each word is scored
+   once, as the model reads it.
 
-4. **Prune** (``floors``, branch and bound). Every l2r term is a log-probability ≤ 0,
-   so the terms seen so far bound a partial filling's final score from above. Once
-   the one-piece words are scored (pass 1), the caller's floor says below which
-   score no word can be shown; fillings bounded below it get no more rows. The shown
-   list is unchanged (tests/engine/test_pruning.py); rows and passes drop when
-   multi-piece words are far behind, as on a trained model.
+**Drafting** (``Job.draft_runner``: an int8 copy of the model on the CPU). The one-piece
+row, the selected word's rows and anything the writer asked to compare run on the exact
+model in pass 1; the multi-piece search (2, 3) runs on the draft, pruned against the
+exact floor less ``DRAFT_MARGIN``; the multi-piece words it finds within that margin
+are scored again on the exact model, all in one pass, and only exact scores are ranked
+and shown. A short text costs one exact pass of a few rows plus 2-3 int8 passes (an
+int8 pass reads a quarter of the weights); a long one stays cheap because every row is
+cut to ``tuning.word_context_tokens``.
 
-Cost: at most 4 forward passes for any number of masks in one request (every
-context's rows ride in the same batches; the words finished in one beam pass get
-their missing l2r rows in the next). The meaning-keeping row and the selected word's
-own rows ride in pass 1.
+Cost: at most 3 forward passes (exact) or 1 exact + 3 draft + 1 exact, for any number
+of masks in one request: every context's rows ride in the same batches.
 """
 
 from __future__ import annotations
@@ -48,6 +53,9 @@ from bertmask_gui.engine.rankings.job import Job
 from bertmask_gui.engine.vocabulary import Vocabulary
 
 _NEG = float("-inf")
+# How far below the exact floor a drafted (int8) multi-piece word may score and still be
+# scored exactly: the draft's error on a word's score (measured in benchmarks/quality.py).
+DRAFT_MARGIN = 2.0
 
 # Every distribution computed, by (context index, length, filled pieces) -> {piece index:
 # log p}. A PLL-word-l2r term is such a distribution (pieces before j filled, the rest
@@ -74,11 +82,7 @@ class _Partial:
     ctx_index: int
     n: int
     filled: dict[int, int]
-    score: float
-
-    @property
-    def free(self) -> list[int]:
-        return [j for j in range(self.n) if j not in self.filled]
+    score: float  # the sum of the l2r terms of the pieces filled so far
 
 
 def generate(
@@ -93,15 +97,15 @@ def generate(
 ) -> list[list[Word]]:
     """Whole-word candidates for each context, best first (by PLL-word-l2r).
 
-    ``pool``: how many one-piece words to keep; ``beam``: partial fillings kept per
-    length; ``extra``: piece sequences to score as well for each context (the
-    original word in selection mode), whether or not they were generated. ``beam``
-    and ``max_pieces`` default to the job's tuning.
+    ``pool``: how many one-piece words to keep (and completions per multi-piece beam
+    entry); ``beam``: partial words kept per length; ``extra``: piece sequences to score
+    as well for each context (the original word in selection mode), whether or not they
+    were generated. ``beam`` and ``max_pieces`` default to the job's tuning.
     ``floors``: per context, ``floor(words) -> B``: no word whose log_score is below B
     can be shown, given the exactly scored ``words`` so far (lists.shown_floor). Partial
-    fillings whose bound is below B get no more rows (branch and bound): the words
-    that can be shown, and their scores, are the same as without ``floors``; the
-    returned lists only lack words that could not have been shown.
+    words whose bound is below B get no more rows (branch and bound): the words that
+    can be shown, and their scores, are the same as without ``floors``; the returned
+    lists only lack words that could not have been shown.
     ``originals``: per context, the selected word's pieces (or ``()``); its in-place
     row rides in the first pass and fills ``Word.keep_score``.
     """
@@ -111,45 +115,41 @@ def generate(
     seen, keep_rows = _first_pass(job, contexts, max_pieces, extra, originals)
     finished = _one_piece_words(job.vocabulary, contexts, seen, pool)
     floor = _floors(job.vocabulary, contexts, finished, extra, max_pieces, seen, keep_rows, floors)
-    finished += _beam_passes(job, contexts, seen, max_pieces, beam, floor)
+    draft = job.drafting()
+    if draft is None:
+        finished += _search(job, contexts, seen, max_pieces, beam, pool, floor)
+    else:  # the draft's rows go to a copy: only exact terms are ranked
+        finished += _search(draft, contexts, dict(seen), max_pieces, beam, pool, [f - DRAFT_MARGIN for f in floor])
     spelled = _canonical_words(job.vocabulary, contexts, finished, extra, max_pieces)
-    spelled = [
-        {seq: text for seq, text in words.items() if seq in extras or _bound(seen, c, seq) >= floor[c]}
-        for c, (words, extras) in enumerate(zip(spelled, [set(map(tuple, e)) for e in extra]))
-    ]
-    _score_pass(job, contexts, spelled, seen)
+    _score_pass(job, contexts, spelled, seen)  # the drafted words, exactly (no row otherwise)
     return [_with_keep(_ranked(c, words, seen), keep_rows.get(c)) for c, words in enumerate(spelled)]
 
 
 def _first_pass(job: Job, contexts: list[Context], max_pieces: int, extra, originals) -> tuple[Seen, dict]:
-    """Pass 1: every context at every length, all pieces masked; the ``extra``
-    sequences' l2r rows and the originals' in-place rows (known before any pass)."""
+    """Pass 1, exact: every context with the mask as n = 1..max_pieces mask tokens (each
+    row read at its first piece); the ``extra`` sequences' l2r rows and the originals'
+    in-place rows (known before any pass)."""
     rows, keys = [], []
     for c, ctx in enumerate(contexts):
-        for n in range(1, max_pieces + 1):
-            ids, pos = job.expand(ctx, n)
-            rows.append((ids, [pos + j for j in range(n)]))
-            keys.append((c, n, frozenset()))
+        wanted = {(c, n, frozenset()): 0 for n in range(1, max_pieces + 1)}
         for seq in extra[c]:
-            for j in range(1, min(len(seq), max_pieces)):
-                key = (c, len(seq), frozenset(enumerate(seq[:j])))
-                if key not in keys:
-                    ids, pos = job.expand(ctx, len(seq), dict(enumerate(seq[:j])))
-                    rows.append((ids, [pos + j]))
-                    keys.append(key)
+            for j in range(len(seq) if len(seq) <= max_pieces else 0):
+                wanted.setdefault((c, len(seq), frozenset(enumerate(seq[:j]))), j)
+        for key, j in wanted.items():
+            ids, pos = job.expand(ctx, key[1], dict(key[2]))
+            rows.append((ids, [pos + j]))
+            keys.append(key)
         if originals and originals[c]:
             ids, pos = job.expand(ctx, len(originals[c]), dict(enumerate(originals[c])))
             rows.append((ids, [pos]))
             keys.append(("keep", c))
     seen: Seen = {}
     keep_rows = {}
-    for key, logps in zip(keys, job.at_positions(rows)):
+    for key, (logp,) in zip(keys, job.at_positions(rows)):
         if key[0] == "keep":
-            keep_rows[key[1]] = logps[0]
-        elif key[2]:
-            seen[key] = {len(key[2]): logps[0]}
+            keep_rows[key[1]] = logp
         else:
-            seen[key] = dict(enumerate(logps))
+            seen[key] = {len(key[2]): logp}
     return seen, keep_rows
 
 
@@ -174,42 +174,34 @@ def _one_piece_words(vocab: Vocabulary, contexts: list[Context], seen: Seen, poo
     return finished
 
 
-def _beam_passes(job: Job, contexts: list[Context], seen: Seen, max_pieces: int, beam: int, floor) -> list[_Partial]:
-    """Passes 2..max_pieces: fill the most confident free piece of every beam entry,
-    re-run with it filled, fill the next. Returns the complete multi-piece fillings.
+def _search(job: Job, contexts: list[Context], seen: Seen, max_pieces: int, beam: int, pool: int, floor) -> list[_Partial]:
+    """Words of 2..max_pieces pieces, left to right: ``seen`` holds each length's
+    all-masked row; every pass fills one more piece of each beam entry and reads the
+    next position (its l2r term). Returns the complete fillings, scored.
 
-    After each beam cut, entries whose bound is below their context's ``floor`` are
-    dropped (after the cut, so the kept ones are the same as without a floor)."""
+    After each beam cut, entries whose score so far (an upper bound of their final
+    score) is below their context's ``floor`` are dropped."""
     vocab = job.vocabulary
-    open_: list[_Partial] = []
+    grown: list[_Partial] = []
     for c, ctx in enumerate(contexts):
         for n in range(2, max_pieces + 1):
-            first = seen[(c, n, frozenset())]
-            open_ += _extend(vocab, ctx, _Partial(c, n, {}, 0.0), [first[j] for j in range(n)], beam)
-    open_ = _promising(_prune(open_, beam), seen, floor)
+            grown += _extend(vocab, ctx, _Partial(c, n, {}, 0.0), seen[(c, n, frozenset())][0], beam)
     finished: list[_Partial] = []
-    while open_:
+    while True:
+        grown = [p for p in _cut(grown, beam, pool) if p.score >= floor[p.ctx_index]]
+        finished += [p for p in grown if len(p.filled) == p.n]
+        open_ = [p for p in grown if len(p.filled) < p.n]
+        if not open_:
+            return finished
         rows = []
         for p in open_:
             ids, pos = job.expand(contexts[p.ctx_index], p.n, p.filled)
-            rows.append((ids, [pos + j for j in p.free]))
-        # Words finished in the last pass get their missing l2r terms in this one.
-        done = [{} for _ in contexts]
-        for p in finished:
-            seq = tuple(p.filled[j] for j in range(p.n))
-            if vocab.spelling(seq, contexts[p.ctx_index].after_space) is not None:
-                done[p.ctx_index][seq] = None
-        score_rows, score_keys = _score_rows(job, contexts, done, seen)
-        answers = job.at_positions(rows + score_rows)
-        _store_scores(seen, score_keys, answers[len(rows) :])
+            rows.append((ids, [pos + len(p.filled)]))
         grown = []
-        for p, logps in zip(open_, answers):
-            seen[(p.ctx_index, p.n, frozenset(p.filled.items()))] = dict(zip(p.free, logps))
-            grown += _extend(vocab, contexts[p.ctx_index], p, logps, beam)
-        grown = _promising(_prune(grown, beam), seen, floor)
-        finished += [p for p in grown if not p.free]
-        open_ = [p for p in grown if p.free]
-    return finished
+        for p, (logp,) in zip(open_, job.at_positions(rows)):
+            seen[(p.ctx_index, p.n, frozenset(p.filled.items()))] = {len(p.filled): logp}
+            last = len(p.filled) == p.n - 1  # every completion is scored by this row
+            grown += _extend(vocab, contexts[p.ctx_index], p, logp, pool if last else beam)
 
 
 def _canonical_words(vocab, contexts, finished, extra, max_pieces) -> list[dict[tuple[int, ...], str]]:
@@ -230,7 +222,7 @@ def _canonical_words(vocab, contexts, finished, extra, max_pieces) -> list[dict[
 
 
 def _score_pass(job: Job, contexts: list[Context], spelled, seen: Seen) -> None:
-    """Last pass: the PLL-word-l2r terms not seen yet (words filled right to left)."""
+    """One pass for the l2r terms of ``spelled`` not in ``seen`` yet (drafted words)."""
     rows, keys = _score_rows(job, contexts, spelled, seen)
     if rows:
         _store_scores(seen, keys, job.at_positions(rows))
@@ -241,7 +233,7 @@ def _score_rows(job: Job, contexts: list[Context], spelled, seen: Seen) -> tuple
     rows, keys = [], []
     for c, ctx in enumerate(contexts):
         for seq in spelled[c]:
-            for j in range(1, len(seq)):
+            for j in range(len(seq)):
                 key = (c, len(seq), frozenset(enumerate(seq[:j])))
                 if j not in seen.get(key, {}) and key not in keys:
                     ids, pos = job.expand(ctx, len(seq), dict(enumerate(seq[:j])))
@@ -267,35 +259,6 @@ def _ranked(c: int, spelled: dict[tuple[int, ...], str], seen: Seen) -> list[Wor
     return sorted(best.values(), key=lambda w: w.log_score, reverse=True)
 
 
-def _promising(partials: list[_Partial], seen: Seen, floor) -> list[_Partial]:
-    return [p for p in partials if _partial_bound(seen, p) >= floor[p.ctx_index]]
-
-
-def _partial_bound(seen: Seen, p: _Partial) -> float:
-    """An upper bound of the final PLL-word-l2r of any word ``p`` can become."""
-    prefix = []
-    for j in range(p.n):
-        if j not in p.filled:
-            break
-        prefix.append(p.filled[j])
-    bound = _bound(seen, p.ctx_index, tuple(prefix), p.n)
-    if not prefix:  # the first piece is still open: its best possible term
-        bound += float(seen[(p.ctx_index, p.n, frozenset())][0].max())
-    return bound
-
-
-def _bound(seen: Seen, c: int, prefix: tuple[int, ...], n: int | None = None) -> float:
-    """The sum of the l2r terms of ``prefix`` (of a word of ``n`` pieces) seen so far:
-    every term is a log-probability ≤ 0, so the terms not seen yet only lower it."""
-    n = n or len(prefix)
-    total = 0.0
-    for j in range(len(prefix)):
-        row = seen.get((c, n, frozenset(enumerate(prefix[:j]))), {})
-        if j in row:
-            total += float(row[j][prefix[j]])
-    return total
-
-
 def _is_scored(seen: Seen, c: int, seq: tuple[int, ...]) -> bool:
     return all(j in seen.get((c, len(seq), frozenset(enumerate(seq[:j]))), {}) for j in range(len(seq)))
 
@@ -313,26 +276,22 @@ def _best(logp: torch.Tensor, allowed: torch.Tensor, k: int) -> list[tuple[float
     return [(v, i) for v, i in zip(values.tolist(), ids.tolist()) if v > _NEG]
 
 
-def _extend(vocab: Vocabulary, ctx: Context, partial: _Partial, logps, beam: int) -> list[_Partial]:
-    """Fill the most confident free position of ``partial`` with its best pieces."""
-    best_j, best_options, best_top = None, [], _NEG
-    for j, logp in zip(partial.free, logps):
-        options = _best(logp, vocab.allowed(j, ctx.after_space), beam)
-        if options and options[0][0] > best_top:
-            best_j, best_options, best_top = j, options, options[0][0]
-    if best_j is None:
-        return []
+def _extend(vocab: Vocabulary, ctx: Context, partial: _Partial, logp: torch.Tensor, width: int) -> list[_Partial]:
+    """``partial`` with its next piece (left to right) set to each of its ``width`` best."""
+    j = len(partial.filled)
     return [
-        _Partial(partial.ctx_index, partial.n, {**partial.filled, best_j: token_id}, partial.score + score)
-        for score, token_id in best_options
+        _Partial(partial.ctx_index, partial.n, {**partial.filled, j: token_id}, partial.score + score)
+        for score, token_id in _best(logp, vocab.allowed(j, ctx.after_space), width)
     ]
 
 
-def _prune(partials: list[_Partial], beam: int) -> list[_Partial]:
-    groups: dict[tuple[int, int], list[_Partial]] = {}
+def _cut(partials: list[_Partial], beam: int, pool: int) -> list[_Partial]:
+    """The ``beam`` best open entries and the ``pool`` best complete words of each
+    (context, length)."""
+    groups: dict[tuple[int, int, bool], list[_Partial]] = {}
     for p in partials:
-        groups.setdefault((p.ctx_index, p.n), []).append(p)
+        groups.setdefault((p.ctx_index, p.n, len(p.filled) == p.n), []).append(p)
     kept = []
-    for group in groups.values():
-        kept += sorted(group, key=lambda p: p.score, reverse=True)[:beam]
+    for (_, _, done), group in groups.items():
+        kept += sorted(group, key=lambda p: p.score, reverse=True)[: pool if done else beam]
     return kept
