@@ -30,6 +30,7 @@ VARIANTS = {
     "switch-1ms": "sys.setswitchinterval(1 ms) during the load",
     "preload+switch-1ms": "both",
     "preload+nice": "preload, and the worker thread at nice 10 while it loads (Linux)",
+    "preload+nogc": "preload, and Python's cyclic GC paused during the load (then gc.freeze)",
 }
 
 
@@ -41,6 +42,10 @@ def load(variant: str, folder: str) -> None:
         sys.setswitchinterval(0.001)
     if "nice" in variant:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    if "nogc" in variant:
+        import gc
+
+        gc.disable()
     if variant.startswith("preload"):
         from bertmask_gui.torch_preload import preload_torch_libraries
 
@@ -57,6 +62,9 @@ def load(variant: str, folder: str) -> None:
     predictor.predict("I really [MASK] the movie.", top_k=5)
     PHASES.append(("first prediction", time.perf_counter()))
     sys.setswitchinterval(0.005)
+    if "nogc" in variant:
+        gc.freeze()
+        gc.enable()
 
 
 def measure(variant: str, folder: str) -> dict:

@@ -1,4 +1,5 @@
-"""Load torch's shared libraries with the GIL released, ahead of ``import torch``.
+"""Keep the window turning while torch loads: its shared libraries loaded with the GIL
+released ahead of ``import torch``, and the garbage collector paused (``collector_paused``).
 
 ``import torch`` loads ~500 MB of shared libraries and runs their static initialisers
 (operator registration) inside one dlopen, with the GIL held: the window's thread, which
@@ -11,7 +12,9 @@ library's own ``dlopen`` does that work while the window keeps running. The late
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import gc
 import importlib.util
 import logging
 import os
@@ -56,3 +59,24 @@ def preload_torch_libraries() -> int:
             loaded += 1
     log.debug("Preloaded %d of torch's libraries from %s", loaded, folder)
     return loaded
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector off while torch and the model load.
+
+    Importing torch and transformers creates millions of objects, so the collector
+    runs full passes over all of them, each holding the GIL for ~200 ms: the window's
+    thread stalls for the whole pass. Paused, the longest stall while loading fell from
+    ~200 ms to ~45 ms and the load got ~1 s faster (benchmarks/load_stall.py,
+    docs/PERFORMANCE.md). Afterwards ``gc.freeze`` moves what loading made (modules,
+    the model) out of the collector's sight, so later passes stay short as well.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()

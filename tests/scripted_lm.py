@@ -64,7 +64,9 @@ class ScriptedRunner:
 
 
 def install(monkeypatch, predictor, rule) -> ScriptedRunner:
-    """Give ``predictor`` a scripted runner for this test (its own runner comes back after)."""
+    """Give ``predictor`` a scripted runner for this test (its own runner comes back after);
+    no draft runner, so every pass is the script's."""
     runner = ScriptedRunner(predictor, rule)
     monkeypatch.setattr(predictor, "runner", runner)
+    monkeypatch.setattr(predictor, "draft_runner", None)
     return runner

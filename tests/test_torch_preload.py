@@ -31,3 +31,26 @@ def test_nothing_is_preloaded_once_torch_is_imported():
     import torch  # noqa: F401 (the test process has it already; make sure)
 
     assert preload_torch_libraries() == 0
+
+
+def test_collector_is_paused_during_the_load_and_back_after():
+    import gc
+
+    from bertmask_gui.torch_preload import collector_paused
+
+    assert gc.isenabled()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+            made = [[] for _ in range(1000)]  # what the load makes is frozen afterwards
+        assert gc.isenabled() and gc.get_freeze_count() >= len(made)
+        with pytest.raises(ValueError), collector_paused():  # a failed load re-enables it too
+            raise ValueError("the model folder is broken")
+        assert gc.isenabled()
+        gc.disable()
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
+        gc.unfreeze()

@@ -9,6 +9,7 @@ import torch
 
 from bertmask_gui.engine.options import Filters
 from bertmask_gui.engine.encoder import Context
+from bertmask_gui.engine.masks import find_masks
 from bertmask_gui.engine.rankings.lists import WORD_LABEL
 from bertmask_gui.engine.rankings.words import generate
 
@@ -268,3 +269,59 @@ def test_cased_roberta_keeps_its_own_case(roberta_predictor):
     words = roberta_predictor.predict("[MASK] was quite interesting.", top_k=20, filters=Filters(top_k=20)).masks[0]
     raw = roberta_predictor.predict("[MASK] was quite interesting.", top_k=20, filters=Filters(top_k=20, match_case=False)).masks[0]
     assert [c.token for c in words.candidates] == [c.token for c in raw.candidates]
+
+
+# ----------------------------------------------------------- the int8 draft
+@pytest.fixture(scope="module")
+def drafted_predictor(tiny_bert):
+    from bertmask_gui.engine.predictor import Predictor
+
+    predictor = Predictor.load(str(tiny_bert), device="cpu")
+    assert predictor.prepare_draft() and predictor.prepare_draft()  # once; later calls keep it
+    return predictor
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_drafted_search_shows_only_exact_scores(drafted_predictor, text):
+    """The draft only proposes multi-piece words: every shown score is the exact model's
+    PLL-word-l2r, and the one-piece words are the exact search's own."""
+    import dataclasses
+
+    from bertmask_gui.engine.rankings.inplace import l2r_scores
+
+    p = drafted_predictor
+    exact_job = dataclasses.replace(p.job(), draft_runner=None)
+    single = Filters(top_k=20, fill_all=False, match_case=False)
+    drafted = p.predict(text, top_k=20, filters=single)
+    saved, p.draft_runner = p.draft_runner, None
+    try:
+        exact = p.predict(text, top_k=20, filters=single)
+    finally:
+        p.draft_runner = saved
+    encoded = p.encoder.contexts(text, find_masks(text, p.mask_token))
+    for mask, ctx, reference in zip(drafted.masks, encoded.contexts, exact.masks):
+        truth = l2r_scores(exact_job, [(ctx, c.token_ids) for c in mask.candidates])
+        assert [c.log_score for c in mask.candidates] == pytest.approx(truth, abs=1e-5)
+        ours, theirs = ([(c.token, round(c.log_score, 5)) for c in m.candidates if len(c.token_ids) == 1] for m in (mask, reference))
+        shared = min(len(ours), len(theirs))
+        assert shared >= 10 and ours[:shared] == theirs[:shared]
+
+
+def test_draft_takes_the_multi_piece_passes(drafted_predictor):
+    p = drafted_predictor
+    exact_before, draft_before = p.runner.forward_passes, p.draft_runner.forward_passes
+    result = p.predict("It was [MASK] to come.", filters=Filters(fill_all=False))
+    exact_passes = p.runner.forward_passes - exact_before
+    draft_passes = p.draft_runner.forward_passes - draft_before
+    assert 1 <= exact_passes <= 2  # pass 1, and the drafted words' exact terms if any
+    assert 0 <= draft_passes <= 2  # the 2nd and 3rd pieces
+    assert result.forward_passes == exact_passes + draft_passes
+
+
+def test_no_draft_on_fast_mode_or_a_scripted_runner(tiny_bert, drafted_predictor, monkeypatch):
+    from bertmask_gui.engine.predictor import Predictor
+
+    assert not Predictor.load(str(tiny_bert), device="cpu", fast=True).prepare_draft()  # int8 already
+    assert drafted_predictor.job().drafting() is not None
+    install(monkeypatch, drafted_predictor, unable_rule(drafted_predictor))
+    assert drafted_predictor.job().drafting() is None

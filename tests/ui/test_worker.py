@@ -122,11 +122,12 @@ def test_shutdown_during_a_prediction_is_clean(qtbot):
     assert predictor.texts == ["x [MASK]"]  # the pending one never ran
 
 
-def test_a_newer_request_abandons_a_long_ranking(qtbot, bert_predictor):
+def test_a_newer_request_abandons_a_long_ranking(qtbot, bert_predictor, monkeypatch):
     """Between forward passes the engine asks whether newer work waits; if so the old
     request stops at once (no result, no error) and the newest runs."""
     from bertmask_gui.engine.errors import Superseded
 
+    monkeypatch.setattr(bert_predictor, "draft_runner", None)  # the worker may make one: not for later tests
     calls = []
     worker = PredictionWorker(load_predictor=lambda request: bert_predictor)
     thread = WorkerThread(worker)
@@ -153,3 +154,22 @@ def test_a_newer_request_abandons_a_long_ranking(qtbot, bert_predictor):
     with pytest.raises(Superseded):  # what happened to request 1 after its first pass
         bert_predictor.predict("x [MASK]", cancelled=lambda: True)
     assert thread.shutdown(5000)
+
+
+def test_draft_is_made_after_the_first_candidates_not_before(qtbot, tiny_bert):
+    from bertmask_gui.engine.predictor import Predictor
+
+    predictor = Predictor.load(str(tiny_bert), device="cpu")
+    worker = PredictionWorker(load_predictor=lambda request: predictor)
+    thread = WorkerThread(worker)
+    thread.start()
+    try:
+        wait_signal(qtbot, worker.loaded, lambda: worker.request_load(LoadRequest("tiny")), timeout=20000)
+        assert predictor.draft_runner is None  # loading never waits for it
+        first = wait_signal(qtbot, worker.result_ready, lambda: worker.request_prediction(PredictRequest(1, "The [MASK] sat.")), timeout=20000)
+        assert first[1].masks[0].candidates
+        qtbot.waitUntil(lambda: predictor.draft_runner is not None, timeout=20000)
+        again = wait_signal(qtbot, worker.result_ready, lambda: worker.request_prediction(PredictRequest(2, "The [MASK] sat.")), timeout=20000)
+        assert [c.token for c in again[1].masks[0].candidates][:3] == [c.token for c in first[1].masks[0].candidates][:3]
+    finally:
+        assert thread.shutdown(5000)
