@@ -241,6 +241,8 @@ def writer_waits(predictor, runs: int, out: dict) -> None:
     beside one pieces prediction of the same text, interleaved in the same rounds."""
     from bertmask_gui.engine.options import Filters
 
+    if hasattr(predictor, "prepare_draft"):
+        predictor.prepare_draft()  # as the app does after its first candidates (CPU)
     tok = predictor.tokenizer
     seed_select = (SEED.replace("[MASK]", "love"), SEED.index("[MASK]"), SEED.index("[MASK]") + 4)
     para1, para3 = paragraph(tok, 450), paragraph(tok, 450, masks=3)

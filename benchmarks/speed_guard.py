@@ -19,6 +19,7 @@ exact lists (run it on the commit you compare with); ``--reference`` compares wi
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import sys
@@ -69,14 +70,24 @@ def report(name: str, items, shown, wide, seconds: float, reference) -> dict:
     return row
 
 
+def _multi(predictor, lists) -> int:
+    """How many shown words are several of the model's pieces."""
+    return sum(len(predictor.tokenizer(w, add_special_tokens=False)["input_ids"]) > 1 for lst in lists for w in lst)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=240)
     parser.add_argument("--reference", default=str(REFERENCE))
     parser.add_argument("--write-reference", help="save this checkout's exact top-5 lists here")
     parser.add_argument("--json", help="write the figures here")
+    parser.add_argument("--draft-context", type=int, help="tokens each drafted row sees (default: options.Tuning)")
+    parser.add_argument("--beam", type=int, help="beam (default: options.Tuning)")
     args = parser.parse_args(argv)
     predictor = Predictor.load(str(quality.MODEL), device="cpu")
+    for name, value in (("draft_context_tokens", args.draft_context), ("beam", args.beam)):
+        if value:
+            predictor.tuning = dataclasses.replace(predictor.tuning, **{name: value})
     items = items_for(predictor, args.items)
     exact = shown_lists(predictor, items)
     if args.write_reference:
@@ -91,7 +102,12 @@ def main(argv=None) -> int:
         drafted = shown_lists(predictor, items)
         out["draft"] = report("int8 draft + exact scores", items, *drafted, reference)
         out["draft vs exact: top-5 equal"] = quality.rate(a == b for a, b in zip(drafted[0], exact[0]))
-        print(f"draft vs exact search: top-5 equal {quality.fmt(out['draft vs exact: top-5 equal'])}")
+        out["draft vs exact: top-50 equal"] = quality.rate(a == b for a, b in zip(drafted[1], exact[1]))
+        out["draft vs exact: multi-piece words in the top 50, exact / draft"] = (
+            _multi(predictor, exact[1]), _multi(predictor, drafted[1]))
+        print(f"draft vs exact search: top-5 equal {quality.fmt(out['draft vs exact: top-5 equal'])}; "
+              f"top-50 equal {quality.fmt(out['draft vs exact: top-50 equal'])}; multi-piece words in the "
+              f"top 50 (exact, draft): {out['draft vs exact: multi-piece words in the top 50, exact / draft']}")
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1), encoding="utf-8")
     return 0

@@ -25,6 +25,10 @@ class Tuning:
       so the defaults stay until generation is fixed.
     - ``word_context_tokens``: @5 32: 23%, 64: 17%, 128: 23%, 256: 23% (30 words, within
       noise); 128 keeps a CPU fast on long texts.
+    - ``draft_context_tokens`` (the int8 draft's rows, rankings.words; benchmarks/speed_guard.py,
+      120 held-out masks, top 50 of the drafted vs the exact search): 32: 99.2% equal
+      lists, 33 of 34 multi-piece words; 64: 100%, 34 of 34. An int8 row of 64 tokens
+      costs 0.6× one of 128 (4 rows: 105 vs 172 ms). Beam 2 there: 31 of 34, so beam stays 4.
     - ``keep_meaning_weight`` and ``meaning_temperature``: selection mode ranks by
       log P_masked + weight · log P_in_place + dot(e_original, e_word) / temperature.
       WordNet-synonym P@1 (204 words, 520-word run): masked alone 3.9%, masked + visible
@@ -36,6 +40,7 @@ class Tuning:
     beam: int = 4  # partial fillings kept per (mask, length) while generating
     max_pieces: int = 3  # a whole word has 1..max_pieces pieces
     word_context_tokens: int = 128  # tokens each whole-word row sees around the mask
+    draft_context_tokens: int = 64  # tokens each drafted row (int8, rankings.words) sees
     keep_meaning_weight: float = 1.0  # weight of log P(word) with the original in place
     meaning_temperature: float | None = 0.1  # T of the embedding term; None: no embedding term
 

@@ -41,15 +41,16 @@ def test_joint_fill_avoids_the_clash_of_independent_argmaxes(bert_predictor, mon
     assert scores == sorted(scores, reverse=True)
 
 
-def test_fill_all_cost_is_at_most_four_passes_per_mask(bert_predictor, monkeypatch):
+@pytest.mark.parametrize("text", ["I [MASK] [MASK] it.", "[MASK] really [MASK] the [MASK] today."])
+def test_fill_all_costs_one_pass_per_mask_after_the_first(bert_predictor, monkeypatch, text):
     lm = install(monkeypatch, bert_predictor, clash_rule(bert_predictor))
-    with_fills = bert_predictor.predict("I [MASK] [MASK] it.", top_k=3)
-    without = bert_predictor.predict("I [MASK] [MASK] it.", top_k=3, filters=Filters(top_k=3, fill_all=False))
+    with_fills = bert_predictor.predict(text, top_k=3)
+    without = bert_predictor.predict(text, top_k=3, filters=Filters(top_k=3, fill_all=False))
     # 1-3 passes: pass 3 only while a 3-piece word can still be shown (pruning).
     assert without.fills == () and without.forward_passes in (1, 2, 3)
-    # Per mask: 1 pass to choose it, at most 3 to generate its words (left to right).
-    extra = with_fills.forward_passes - without.forward_passes
-    assert 2 <= extra <= 2 * 4  # at most; the reused first list and the lone last mask save passes
+    # The first mask reuses its list; every later one: one row per kept filling, one pass.
+    masks = len(find_masks(text, bert_predictor.mask_token))
+    assert with_fills.forward_passes - without.forward_passes == masks - 1
     assert lm.calls == with_fills.forward_passes + without.forward_passes
 
 
@@ -87,11 +88,29 @@ def test_fill_all_in_a_long_text(bert_predictor):
     "The old [MASK] at the end of the [MASK] had been empty for [MASK].",
 ])
 @pytest.mark.parametrize("filters", [Filters(), Filters(hide_stop_words=True, hide_punctuation=True)])
-def test_fill_all_savings_keep_the_fillings(bert_predictor, text, filters):
-    """Reused first lists, no choosing pass for the last mask and pruning: same fillings."""
-    from bertmask_gui.engine.rankings.fill_all import fill_all
+def test_fill_scores_are_the_exact_chain_rule_sums(bert_predictor, text, filters):
+    """Each filling's score is the sum of its words' PLL-word-l2r, each given the words
+    placed before it (in some order of the masks) and the later masks still masked."""
+    import itertools
 
-    spans = find_masks(text, bert_predictor.mask_token)
-    reference = fill_all(bert_predictor.job(), text, spans, filters, count=5, prune=False)
-    shown = bert_predictor.predict(text, top_k=5, filters=filters).fills
-    assert [(f.words, round(f.log_score, 4)) for f in shown] == [(w, round(s, 4)) for w, s in reference]
+    from bertmask_gui.engine.rankings.inplace import l2r_scores
+
+    p = bert_predictor
+    spans = find_masks(text, p.mask_token)
+    fills = p.predict(text, top_k=5, filters=filters).fills
+    assert fills
+    job = p.job()
+    for fill in fills:
+        model_words = [w.lower() for w in fill.words]  # the tiny model is uncased
+        sums = []
+        for order in itertools.permutations(range(len(spans))):
+            total, placed = 0.0, {}
+            for m in order:
+                model_text, masked = p.encoder.model_text(text, spans, placed)
+                local = [i for i in range(len(spans)) if i not in placed].index(m)
+                ctx = p.encoder.contexts(model_text, masked).contexts[local]
+                pieces = p.vocabulary.pieces(model_words[m], ctx.after_space)
+                total += l2r_scores(job, [(ctx, pieces)])[0]
+                placed[m] = model_words[m]
+            sums.append(total)
+        assert min(abs(fill.log_score - s) for s in sums) < 1e-4, (fill, sums)

@@ -42,7 +42,7 @@ def predict_words(job: Job, text: str, top_k: int = 5, filters: Filters | None =
     fills = ()
     if filters.fill_all and 1 < len(spans) <= MAX_JOINT_MASKS:
         # The default lists were pruned for top_k shown words: enough for fill-all's
-        # BRANCH best when top_k ≥ BRANCH, so its first step reuses them.
+        # BRANCH best when top_k ≥ BRANCH, so it reuses them.
         first = lists if top_k >= BRANCH and not chosen else None
         found = fill_all(job, text, spans, filters, count=top_k, first_words=first)
         found = [(w, s) for w, s in found if _keeps_to(chosen, w)]

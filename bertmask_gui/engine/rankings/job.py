@@ -52,7 +52,8 @@ class Job:
         """This job on the draft runner (same encoder, vocabulary, cancellation), or None."""
         if self.draft_runner is None:
             return None
-        return replace(self, runner=self.draft_runner, draft_runner=None)
+        narrower = replace(self.tuning, word_context_tokens=self.tuning.draft_context_tokens)
+        return replace(self, runner=self.draft_runner, draft_runner=None, tuning=narrower)
 
     @property
     def forward_passes(self) -> int:

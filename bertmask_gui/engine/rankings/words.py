@@ -112,26 +112,27 @@ def generate(
     beam = job.tuning.beam if beam is None else beam
     max_pieces = job.tuning.max_pieces if max_pieces is None else max_pieces
     extra = extra or [[] for _ in contexts]
-    seen, keep_rows = _first_pass(job, contexts, max_pieces, extra, originals)
+    searched = max_pieces if beam > 0 else 1  # beam 0: one-piece words and the extras only
+    seen, keep_rows = _first_pass(job, contexts, searched, max_pieces, extra, originals)
     finished = _one_piece_words(job.vocabulary, contexts, seen, pool)
     floor = _floors(job.vocabulary, contexts, finished, extra, max_pieces, seen, keep_rows, floors)
     draft = job.drafting()
-    if draft is None:
+    if searched > 1 and draft is None:
         finished += _search(job, contexts, seen, max_pieces, beam, pool, floor)
-    else:  # the draft's rows go to a copy: only exact terms are ranked
+    elif searched > 1:  # the draft's rows go to a copy: only exact terms are ranked
         finished += _search(draft, contexts, dict(seen), max_pieces, beam, pool, [f - DRAFT_MARGIN for f in floor])
     spelled = _canonical_words(job.vocabulary, contexts, finished, extra, max_pieces)
     _score_pass(job, contexts, spelled, seen)  # the drafted words, exactly (no row otherwise)
     return [_with_keep(_ranked(c, words, seen), keep_rows.get(c)) for c, words in enumerate(spelled)]
 
 
-def _first_pass(job: Job, contexts: list[Context], max_pieces: int, extra, originals) -> tuple[Seen, dict]:
-    """Pass 1, exact: every context with the mask as n = 1..max_pieces mask tokens (each
-    row read at its first piece); the ``extra`` sequences' l2r rows and the originals'
-    in-place rows (known before any pass)."""
+def _first_pass(job: Job, contexts: list[Context], searched: int, max_pieces: int, extra, originals) -> tuple[Seen, dict]:
+    """Pass 1, exact: every context with the mask as n = 1..searched mask tokens (each
+    row read at its first piece); the ``extra`` sequences' l2r rows (up to max_pieces)
+    and the originals' in-place rows (known before any pass)."""
     rows, keys = [], []
     for c, ctx in enumerate(contexts):
-        wanted = {(c, n, frozenset()): 0 for n in range(1, max_pieces + 1)}
+        wanted = {(c, n, frozenset()): 0 for n in range(1, searched + 1)}
         for seq in extra[c]:
             for j in range(len(seq) if len(seq) <= max_pieces else 0):
                 wanted.setdefault((c, len(seq), frozenset(enumerate(seq[:j]))), j)
