@@ -59,6 +59,9 @@ class ScriptedRunner:
     def input_embeddings(self, ids) -> torch.Tensor:
         return self.embeddings[list(ids)]
 
+    def embedding_dots(self, vector) -> torch.Tensor:
+        return self.embeddings @ vector
+
     def close(self) -> None:
         pass
 

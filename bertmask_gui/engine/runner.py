@@ -73,6 +73,13 @@ class Runner:
         with torch.inference_mode():
             return table[torch.tensor(list(ids), dtype=torch.long, device=table.device)].float().cpu()
 
+    def embedding_dots(self, vector: torch.Tensor) -> torch.Tensor:
+        """The dot product of every input embedding with ``vector``: one float32 value
+        per vocabulary id, on the CPU (the meaning term's bound, rankings.meaning)."""
+        table = self.model.get_input_embeddings().weight
+        with torch.inference_mode():
+            return (table @ vector.to(device=table.device, dtype=table.dtype)).float().cpu()
+
     def close(self) -> None:
         """Take the hook and the last-layer wrapper off the model."""
         self._hook.remove()

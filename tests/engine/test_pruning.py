@@ -100,3 +100,39 @@ def test_the_default_prediction_costs_at_most_four_passes(bert_predictor):
     """Generation, beam and scoring: pruning may end it early, never add a pass."""
     result = bert_predictor.predict("I really [MASK] the movie. It was quite interesting.")
     assert 1 <= result.forward_passes <= 4
+
+
+def _keep_meaning_unpruned(predictor, text, word, filters):
+    """Selection mode's keep-meaning list computed without any pruning."""
+    from bertmask_gui.engine.masks import Span
+    from bertmask_gui.engine.rankings.lists import pool_size
+    from bertmask_gui.engine.rankings.meaning import add_similarity
+
+    start = text.index(word)
+    encoded = predictor.encoder.contexts(text, [Span(start, start + len(word))])
+    ctx, span = encoded.contexts[0], encoded.model_spans[0]
+    initial = sentence_initial(encoded.model_text, span.start)
+    job = predictor.job()
+    pieces = predictor.vocabulary.pieces(word, ctx.after_space)
+    (found,) = generate(job, [ctx], pool=pool_size(filters.top_k), extra=[[pieces]], originals=[pieces])
+    add_similarity(job, pieces, found, job.tuning.meaning_temperature)
+    cands = word_list(found, filters.top_k, filters, predictor.vocabulary.cased, word, initial, job.tuning)
+    return [(c.token, round(c.log_score, 4)) for c in cands]
+
+
+@pytest.mark.parametrize("scripted", [False, True])
+def test_keep_meaning_pruning_keeps_the_shown_list(bert_predictor, monkeypatch, scripted):
+    """The keep-meaning rank is pruned with the in-place row and the embedding bound
+    (meaning.similarity_bounds): the selection's list is the unpruned one."""
+    if scripted:
+        install(monkeypatch, bert_predictor, unable_rule(bert_predictor))
+    checked = 0
+    for text in texts(8):
+        text = text.replace("[MASK]", "house")
+        for filters in FILTERS[:3]:
+            start = text.index("house")
+            shown = bert_predictor.predict_span(text, start, start + 5, top_k=filters.top_k, filters=filters)
+            got = [(c.token, round(c.log_score, 4)) for c in shown.masks[0].candidates]
+            assert got == _keep_meaning_unpruned(bert_predictor, text, "house", filters), (text, filters)
+            checked += 1
+    assert checked == 24

@@ -48,6 +48,10 @@ class Job:
         """The model's input embedding of each token id (float32, one row per id)."""
         return self.runner.input_embeddings(ids)
 
+    def embedding_dots(self, vector: torch.Tensor) -> torch.Tensor:
+        """Every input embedding's dot product with ``vector`` (one value per id)."""
+        return self.runner.embedding_dots(vector)
+
     def drafting(self) -> "Job | None":
         """This job on the draft runner (same encoder, vocabulary, cancellation), or None."""
         if self.draft_runner is None:

@@ -41,17 +41,7 @@ def word_list(
     ``keep_meaning_score``; the shown percentage is exp(PLL-word-l2r) either way.
     ``compared`` words (the writer's, "Compare with…") pass the filters and the cut, marked.
     """
-    scored = []
-    seen = set()
-    for word in words:
-        shown = match_case(word.text, cased_model=cased, original=original, initial=initial) if filters.match_case else word.text
-        asked = any(same_word(word.text, c) for c in compared)
-        if shown in seen or not (asked or keep(shown, filters, original)):
-            continue
-        seen.add(shown)
-        score = word.log_score if keep_meaning is None else keep_meaning_score(word, keep_meaning)
-        scored.append((score, shown, word))
-    scored.sort(key=lambda t: t[0], reverse=True)
+    scored = _scored(words, filters, cased, original, initial, keep_meaning, compared)
     shown_list = scored[:top_k]
     if original is not None and not any(same_word(s, original) for _, s, _ in shown_list):
         # The writer's own word is always shown (marked), so they see where it stands.
@@ -64,6 +54,22 @@ def word_list(
         )
         for _, shown, word in shown_list
     ]
+
+
+def _scored(words, filters: Filters, cased: bool, original, initial: bool, keep_meaning, compared=()) -> list[tuple]:
+    """(rank score, shown text, word) of every word that passes the filters, best first."""
+    scored = []
+    seen = set()
+    for word in words:
+        shown = match_case(word.text, cased_model=cased, original=original, initial=initial) if filters.match_case else word.text
+        asked = any(same_word(word.text, c) for c in compared)
+        if shown in seen or not (asked or keep(shown, filters, original)):
+            continue
+        seen.add(shown)
+        score = word.log_score if keep_meaning is None else keep_meaning_score(word, keep_meaning)
+        scored.append((score, shown, word))
+    scored.sort(key=lambda t: t[0], reverse=True)
+    return scored
 
 
 def keep_meaning_score(word, tuning: Tuning) -> float:
@@ -82,14 +88,21 @@ def probability(log_score: float) -> float:
     return min(1.0, math.exp(log_score))
 
 
-def shown_floor(top_k: int, filters: Filters, cased: bool, original: str | None, initial: bool):
-    """A ``words.Floor`` for ``word_list`` ranked by PLL-word-l2r (no keep-meaning): the
-    k-th shown log_score among the words scored so far. A word below it can never be
-    shown, because more words only raise it and every l2r term is ≤ 0. (Selection mode's
-    keep-meaning rank adds an embedding term that can be positive: it is not pruned.)"""
+def shown_floor(
+    top_k: int, filters: Filters, cased: bool, original: str | None, initial: bool,
+    keep_meaning: Tuning | None = None, prepare=None,
+):
+    """A ``words.Floor`` for ``word_list``: the k-th shown rank score among the words
+    scored so far. A word below it can never be shown, because more words only raise
+    it. Ranked by PLL-word-l2r every term is ≤ 0, so a partial word's terms bound it;
+    with ``keep_meaning`` the in-place term is ≤ 0 too and the embedding term is
+    bounded by words.generate's ``bonus`` (meaning.similarity_bounds). ``prepare(words)``
+    fills what the rank needs first (the similarity)."""
 
     def floor(words) -> float:
-        shown = word_list(words, top_k, filters, cased, original, initial)[:top_k]
-        return min(c.log_score for c in shown) if len(shown) == top_k else -math.inf
+        if prepare is not None:
+            prepare(words)
+        shown = _scored(words, filters, cased, original, initial, keep_meaning)[:top_k]
+        return shown[-1][0] if len(shown) == top_k else -math.inf
 
     return floor

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+import torch
+
 from bertmask_gui.engine.rankings.job import Job
 from bertmask_gui.engine.rankings.words import Word
 
@@ -36,6 +38,17 @@ def add_similarity(job: Job, original: tuple[int, ...], words: list[Word], tempe
     target = job.input_embeddings(original).mean(dim=0)
     for word in words:
         word.similarity = float(job.input_embeddings(word.pieces).mean(dim=0) @ target) / temperature
+
+
+def similarity_bounds(job: Job, original: tuple[int, ...], temperature: float) -> torch.Tensor:
+    """Per vocabulary id, an upper bound of ``add_similarity``'s term for any word that
+    starts with that piece: the term is the mean of the word's pieces' dots with the
+    original, so at most the larger of the first piece's and the best continuation's.
+    (Lets the keep-meaning ranking prune multi-piece words: rankings.words ``bonus``.)"""
+    target = job.input_embeddings(original).mean(dim=0)
+    dots = job.embedding_dots(target) / temperature
+    continuation = job.vocabulary.allowed(1, True)[: dots.shape[0]]
+    return torch.maximum(dots, dots.masked_fill(~continuation, float("-inf")).max())
 
 
 def length_fair(log_score: float, pieces: int, bonus: float) -> float:

@@ -10,7 +10,7 @@ from bertmask_gui.engine.options import Filters, clamp_top_k
 from bertmask_gui.engine.rankings.inplace import compared_pieces
 from bertmask_gui.engine.rankings.job import Job
 from bertmask_gui.engine.rankings.lists import WORD_LABEL, pool_size, shown_floor, word_list
-from bertmask_gui.engine.rankings.meaning import add_similarity
+from bertmask_gui.engine.rankings.meaning import add_similarity, similarity_bounds
 from bertmask_gui.engine.rankings.words import generate
 from bertmask_gui.engine.results import MaskResult, Mode, Prediction
 from bertmask_gui.engine.textops import trim_span
@@ -50,13 +50,18 @@ def predict_span(
     extra[0] += [compared_pieces(job, word, ctx.after_space) for word in compare]
     initial = sentence_initial(encoded.model_text, encoded.model_spans[index].start)
     keep = filters.keep_meaning and bool(pieces)
-    # Plain PLL ranking: exact branch and bound. The keep-meaning rank adds an embedding
-    # term that can be positive, so no PLL bound holds there: no pruning.
-    floors = None if keep else [shown_floor(top_k, filters, vocab.cased, original, initial)]
+    temperature = job.tuning.meaning_temperature if keep else None
+    similar = (lambda words: add_similarity(job, pieces, words, temperature)) if temperature else None
+    # Branch and bound on the shown rank (words.generate): the keep-meaning rank's
+    # in-place term is ≤ 0 for a weight ≥ 0, its embedding term has a bound per first piece.
+    prunable = not keep or job.tuning.keep_meaning_weight >= 0
+    rank = job.tuning if keep else None
+    floors = [shown_floor(top_k, filters, vocab.cased, original, initial, rank, similar)] if prunable else None
+    bonus = [similarity_bounds(job, pieces, temperature)] if temperature else None
     originals = [pieces] if keep else None  # its in-place row rides in the first pass
-    (found,) = generate(job, [ctx], pool=pool_size(top_k), extra=extra, floors=floors, originals=originals)
-    if keep and job.tuning.meaning_temperature:
-        add_similarity(job, pieces, found, job.tuning.meaning_temperature)
+    (found,) = generate(job, [ctx], pool=pool_size(top_k), extra=extra, floors=floors, originals=originals, bonus=bonus)
+    if similar is not None:
+        similar(found)
     cands = word_list(found, top_k, filters, vocab.cased, original, initial, job.tuning if keep else None, compare)
     result = MaskResult(start, end, tuple(cands), WORD_LABEL, original)
     return Prediction(

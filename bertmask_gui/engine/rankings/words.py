@@ -94,6 +94,7 @@ def generate(
     extra: list[list[tuple[int, ...]]] | None = None,
     floors: list[Floor] | None = None,
     originals: list[tuple[int, ...]] | None = None,
+    bonus: list[torch.Tensor] | None = None,
 ) -> list[list[Word]]:
     """Whole-word candidates for each context, best first (by PLL-word-l2r).
 
@@ -108,6 +109,9 @@ def generate(
     lists only lack words that could not have been shown.
     ``originals``: per context, the selected word's pieces (or ``()``); its in-place
     row rides in the first pass and fills ``Word.keep_score``.
+    ``bonus``: per context, when the floors are on the keep-meaning rank
+    (lists.keep_meaning_score), an upper bound per first piece of its embedding term;
+    its in-place term (weight · the originals' row from pass 1) is added here.
     """
     beam = job.tuning.beam if beam is None else beam
     max_pieces = job.tuning.max_pieces if max_pieces is None else max_pieces
@@ -116,11 +120,15 @@ def generate(
     seen, keep_rows = _first_pass(job, contexts, searched, max_pieces, extra, originals)
     finished = _one_piece_words(job.vocabulary, contexts, seen, pool)
     floor = _floors(job.vocabulary, contexts, finished, extra, max_pieces, seen, keep_rows, floors)
+    if bonus is not None:
+        weight = job.tuning.keep_meaning_weight
+        bonus = [b + weight * keep_rows[c][: b.shape[0]] if c in keep_rows else b for c, b in enumerate(bonus)]
     draft = job.drafting()
     if searched > 1 and draft is None:
-        finished += _search(job, contexts, seen, max_pieces, beam, pool, floor)
+        finished += _search(job, contexts, seen, max_pieces, beam, pool, floor, bonus)
     elif searched > 1:  # the draft's rows go to a copy: only exact terms are ranked
-        finished += _search(draft, contexts, dict(seen), max_pieces, beam, pool, [f - DRAFT_MARGIN for f in floor])
+        lowered = [f - DRAFT_MARGIN for f in floor]
+        finished += _search(draft, contexts, dict(seen), max_pieces, beam, pool, lowered, bonus)
     spelled = _canonical_words(job.vocabulary, contexts, finished, extra, max_pieces)
     _score_pass(job, contexts, spelled, seen)  # the drafted words, exactly (no row otherwise)
     return [_with_keep(_ranked(c, words, seen), keep_rows.get(c)) for c, words in enumerate(spelled)]
@@ -175,13 +183,13 @@ def _one_piece_words(vocab: Vocabulary, contexts: list[Context], seen: Seen, poo
     return finished
 
 
-def _search(job: Job, contexts: list[Context], seen: Seen, max_pieces: int, beam: int, pool: int, floor) -> list[_Partial]:
+def _search(job: Job, contexts: list[Context], seen: Seen, max_pieces: int, beam: int, pool: int, floor, bonus=None) -> list[_Partial]:
     """Words of 2..max_pieces pieces, left to right: ``seen`` holds each length's
     all-masked row; every pass fills one more piece of each beam entry and reads the
     next position (its l2r term). Returns the complete fillings, scored.
 
     After each beam cut, entries whose score so far (an upper bound of their final
-    score) is below their context's ``floor`` are dropped."""
+    score) plus their ``bonus`` is below their context's ``floor`` are dropped."""
     vocab = job.vocabulary
     grown: list[_Partial] = []
     for c, ctx in enumerate(contexts):
@@ -189,7 +197,7 @@ def _search(job: Job, contexts: list[Context], seen: Seen, max_pieces: int, beam
             grown += _extend(vocab, ctx, _Partial(c, n, {}, 0.0), seen[(c, n, frozenset())][0], beam)
     finished: list[_Partial] = []
     while True:
-        grown = [p for p in _cut(grown, beam, pool) if p.score >= floor[p.ctx_index]]
+        grown = [p for p in _cut(grown, beam, pool) if _bound(p, bonus) >= floor[p.ctx_index]]
         finished += [p for p in grown if len(p.filled) == p.n]
         open_ = [p for p in grown if len(p.filled) < p.n]
         if not open_:
@@ -258,6 +266,11 @@ def _ranked(c: int, spelled: dict[tuple[int, ...], str], seen: Seen) -> list[Wor
         if text not in best or best[text].log_score < total:
             best[text] = Word(text, seq, total)
     return sorted(best.values(), key=lambda w: w.log_score, reverse=True)
+
+
+def _bound(p: _Partial, bonus) -> float:
+    """The best rank score any word ``p`` can become may reach."""
+    return p.score + (float(bonus[p.ctx_index][p.filled[0]]) if bonus is not None else 0.0)
 
 
 def _is_scored(seen: Seen, c: int, seq: tuple[int, ...]) -> bool:
