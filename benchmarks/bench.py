@@ -89,14 +89,15 @@ def max_score_error(predictor, pipe, text: str) -> float:
     return worst
 
 
-def count_forwards(predictor, fn) -> int:
-    calls = []
-    handle = predictor.model.base_model.register_forward_hook(lambda *a: calls.append(1))
-    try:
-        fn()
-    finally:
-        handle.remove()
-    return len(calls)
+def count_forwards(predictor, fn) -> str:
+    """Forward passes ``fn`` costs: "N" (exact model), "N + M int8" with the draft."""
+    draft = getattr(predictor, "draft_runner", None)
+    exact_before = predictor.runner.forward_passes
+    draft_before = draft.forward_passes if draft is not None else 0
+    fn()
+    exact = predictor.runner.forward_passes - exact_before
+    drafted = draft.forward_passes - draft_before if draft is not None else 0
+    return f"{exact} + {drafted} int8" if drafted else str(exact)
 
 
 def probe(*args: str, env: dict | None = None, timeout: float = 600) -> dict:
@@ -236,6 +237,29 @@ def throughput(predictor, fast, pipe, runs: int, out: dict) -> None:
     out["rankings"] = {"whole-word and fill-all": words}
 
 
+class _EarlyList(Exception):
+    """Stops a prediction at its early list (the one-piece words the window shows first)."""
+
+
+def _stop_at_early_list(prediction) -> None:
+    raise _EarlyList()
+
+
+def until_early(predict) -> None:
+    """``predict`` up to its early list, or to the end if it has none (then the full
+    list is the first the writer sees)."""
+    try:
+        predict(early=_stop_at_early_list)
+    except _EarlyList:
+        pass
+
+
+def has_early_list(predictor) -> bool:
+    import inspect
+
+    return "early" in inspect.signature(predictor.predict).parameters
+
+
 def writer_waits(predictor, runs: int, out: dict) -> None:
     """What the writer waits for: the default whole words, selection and fill-all, each
     beside one pieces prediction of the same text, interleaved in the same rounds."""
@@ -251,30 +275,35 @@ def writer_waits(predictor, runs: int, out: dict) -> None:
     para_select = (para1.replace("[MASK]", "the"), start, start + len(word))
     single = Filters(fill_all=False)
     cases = [
-        ("seed sentence, whole words", SEED, lambda: predictor.predict(SEED, filters=single)),
-        ("seed sentence, selection (keep meaning)", SEED, lambda: predictor.predict_span(*seed_select)),
-        ("450-token paragraph, 1 mask, whole words", para1, lambda: predictor.predict(para1, filters=single)),
-        ("450-token paragraph, selection (keep meaning)", para1, lambda: predictor.predict_span(*para_select)),
-        ("450-token paragraph, 3 masks, words + fill-all", para3, lambda: predictor.predict(para3)),
+        ("seed sentence, whole words", SEED, lambda **kw: predictor.predict(SEED, filters=single, **kw)),
+        ("seed sentence, selection (keep meaning)", SEED, lambda **kw: predictor.predict_span(*seed_select, **kw)),
+        ("450-token paragraph, 1 mask, whole words", para1, lambda **kw: predictor.predict(para1, filters=single, **kw)),
+        ("450-token paragraph, selection (keep meaning)", para1, lambda **kw: predictor.predict_span(*para_select, **kw)),
+        ("450-token paragraph, 3 masks, words + fill-all", para3, lambda **kw: predictor.predict(para3, **kw)),
     ]
     rows = []
     for label, text, words in cases:
         slow = "fill-all" in label
-        samples = interleaved({"pieces": lambda: pieces(predictor)(text), "words": words},
-                              max(3, runs // (8 if slow else 2)), warmup=1)
+        fns = {"pieces": lambda: pieces(predictor)(text), "words": words}
+        if not slow and has_early_list(predictor):
+            fns["first"] = lambda: until_early(words)
+        samples = interleaved(fns, max(3, runs // (8 if slow else 2)), warmup=1)
         row = {
             "case": label,
             "pieces": stats(samples["pieces"]),
             "words": stats(samples["words"]),
             "ratio": paired_ratio(samples["words"], samples["pieces"]),
+            **({"first": stats(samples["first"]), "first_ratio": paired_ratio(samples["first"], samples["pieces"])}
+               if "first" in samples else {}),
             "pieces_forwards": count_forwards(predictor, lambda: pieces(predictor)(text)),
             "words_forwards": count_forwards(predictor, words),
             "target": 8.0 if slow else 2.5 if "selection" in label else 2.0,
         }
         rows.append(row)
+        first = f"  first list {fmt(row['first'])} ({row['first_ratio']:.1f}×)" if "first" in row else ""
         print(f"  {label:<48} pieces {fmt(row['pieces'])} ({row['pieces_forwards']} fw)  "
               f"words {fmt(row['words'])} ({row['words_forwards']} fw)  ratio {row['ratio']:.1f}× "
-              f"(target ≤ {row['target']}×)", flush=True)
+              f"(target ≤ {row['target']}×){first}", flush=True)
     out["writer"] = rows
 
 

@@ -174,6 +174,7 @@ def gui(folder: str, fast: bool) -> dict:
 
     one = window.worker.predictor.predict(final_text).seconds
     ticker.stop()
+    window.editor.document().setModified(False)  # what the probe typed: no "save changes?" box
     window.close()
     return {
         "idle_gap_ms": idle_gap,

@@ -33,7 +33,7 @@ class _Sleepy:
     def __init__(self):
         self.calls = 0
 
-    def predict(self, text, top_k=5, mode="words", filters=None, *, cancelled=None):
+    def predict(self, text, top_k=5, mode="words", filters=None, *, cancelled=None, early=None):
         self.calls += 1
         time.sleep(0.2)
         return text

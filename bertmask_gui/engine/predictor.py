@@ -84,7 +84,7 @@ class Predictor:
         return self.job().forward_passes
 
     def predict(
-        self, text: str, top_k: int = DEFAULT_TOP_K, mode: str = "words", filters=None, *, cancelled=None
+        self, text: str, top_k: int = DEFAULT_TOP_K, mode: str = "words", filters=None, *, cancelled=None, early=None
     ) -> Prediction:
         """Ranked candidates for every mask in ``text``; no mask gives no results.
 
@@ -95,19 +95,24 @@ class Predictor:
         writer's words, each scored in place (rankings.choices), in both modes.
         ``cancelled``: asked before every forward pass; True abandons the request
         (raises errors.Superseded), so nobody waits for an answer nobody will see.
+        ``early(prediction)``: whole words only; called with the one-piece words (exact,
+        ``Prediction.preliminary``) when longer words still need passes, so they can be
+        shown meanwhile.
         """
         if mode == Mode.PIECES:
             choice_words(find_masks(text, self.mask_token))  # bad [MASK:…] before any model work
             return with_choices(self.job(cancelled), text, predict_pieces(self.job(cancelled), text, top_k))
-        return predict_words(self.job(cancelled), text, top_k, filters)
+        return predict_words(self.job(cancelled), text, top_k, filters, early)
 
     def predict_span(
-        self, text: str, start: int, end: int, top_k: int = DEFAULT_TOP_K, filters=None, *, cancelled=None, compare=()
+        self, text: str, start: int, end: int, top_k: int = DEFAULT_TOP_K, filters=None, *, cancelled=None, compare=(),
+        early=None,
     ) -> Prediction:
         """Whole-word alternatives for text[start:end] (a selected word), text unchanged.
-        ``compare``: the writer's words, scored beside them (``Candidate.compared``)."""
+        ``compare``: the writer's words, scored beside them (``Candidate.compared``);
+        ``early``: as in ``predict``."""
         words = checked_words(tuple(compare)) if compare else ()
-        return predict_span(self.job(cancelled), text, start, end, top_k, filters, words)
+        return predict_span(self.job(cancelled), text, start, end, top_k, filters, words, early)
 
     def explain(self, text: str, start: int, end: int, word: str, *, cancelled=None) -> tuple[Influence, ...]:
         """The context words that support ``word`` in place of text[start:end], strongest

@@ -89,6 +89,9 @@ class Prediction:
     fills: tuple[Fill, ...] = ()  # complete joint fillings of all masks
     fills_label: str = ""
     forward_passes: int = 0  # model forward passes this prediction cost
+    # The one-piece words after the first pass, exact: the full list, with the words of
+    # several pieces, follows for the same request (Predictor.predict's ``early``).
+    preliminary: bool = False
 
     def to_dict(self) -> dict:
         return {

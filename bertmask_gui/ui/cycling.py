@@ -86,7 +86,7 @@ class WordCycler(QObject):
             self._placing = False
         self.slot = Slot(edit.start, edit.start + len(edit.replacement), result, index)
         held = replace(result, start=self.slot.start, end=self.slot.end)
-        self.session.hold(self.editor.toPlainText(), replace(base, masks=(held,), fills=(), note=""))
+        self.session.hold(self.editor.toPlainText(), replace(base, masks=(held,), fills=(), note="", preliminary=False))
         self.window.candidates.model().mark_placed(0, index)
 
     def _on_text_changed(self) -> None:

@@ -29,6 +29,15 @@ class Shown(NamedTuple):
     prediction: object  # engine.results.Prediction
 
 
+def _same_lists(before, after) -> bool:
+    """Whether two predictions show the same candidates (a preliminary list that the
+    full search confirmed)."""
+    if not getattr(before, "preliminary", False):
+        return False
+    listed = lambda p: [[(c.token, c.score) for c in m.candidates] for m in p.masks]  # noqa: E731
+    return listed(before) == listed(after)
+
+
 def format_duration(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
 
@@ -159,13 +168,22 @@ class SuggestionSession(QObject):
             self.ignored_results += 1
             return
         text = self.editor.toPlainText()
+        if getattr(prediction, "preliminary", False):
+            # The one-piece words, exact, while longer words are searched: shown now
+            # (not over the full lists a fill-all follow-up recomputes).
+            if request_id != self._fill_all_id:
+                self.shown = Shown(text, prediction)
+                self.prediction_shown.emit(text, prediction)
+            return
+        unchanged = self.shown is not None and self.shown.text == text and _same_lists(self.shown.prediction, prediction)
         self.shown = Shown(text, prediction)
         if request_id == self._fill_all_id:
             self.timing.emit(f"{self._first_timing} · fill-all {format_duration(prediction.seconds)}")
         else:
             self._first_timing = f"{Mode(prediction.mode).value} {format_duration(prediction.seconds)}"
             self.timing.emit(self._first_timing)
-        self.prediction_shown.emit(text, prediction)
+        if not unchanged or prediction.fills:  # the preliminary lists were already right: no redraw
+            self.prediction_shown.emit(text, prediction)
         if prediction.note:
             self.status.emit(prediction.note, 10000)
         self._ask_fill_all(text, prediction)

@@ -202,7 +202,8 @@ class PredictionWorker(QObject):
 
         self.predictions_run += 1
         try:
-            prediction = run_request(self.predictor, request, self._newer_work_waiting)
+            early = lambda preliminary: self.result_ready.emit(request.request_id, preliminary)  # noqa: E731
+            prediction = run_request(self.predictor, request, self._newer_work_waiting, early)
         except Superseded:
             log.debug("Prediction %d abandoned for a newer request", request.request_id)
             return
@@ -259,16 +260,17 @@ def _log_failure(exc: Exception, message: str, *args) -> None:
         log.error(message, *args, exc_info=True)
 
 
-def run_request(predictor, request: PredictRequest, cancelled):
-    """One PredictRequest against ``predictor`` (selection or masks)."""
+def run_request(predictor, request: PredictRequest, cancelled, early=None):
+    """One PredictRequest against ``predictor`` (selection or masks). ``early(prediction)``
+    gets a preliminary answer (the one-piece words) while longer words are searched."""
     if request.span is not None:
         start, end = request.span
         return predictor.predict_span(
-            request.text, start, end, top_k=request.top_k, filters=request.filters, cancelled=cancelled,
+            request.text, start, end, top_k=request.top_k, filters=request.filters, cancelled=cancelled, early=early,
             **({"compare": request.compare} if request.compare else {}),
         )
     return predictor.predict(
-        request.text, top_k=request.top_k, mode=request.mode, filters=request.filters, cancelled=cancelled
+        request.text, top_k=request.top_k, mode=request.mode, filters=request.filters, cancelled=cancelled, early=early
     )
 
 

@@ -325,3 +325,36 @@ def test_no_draft_on_fast_mode_or_a_scripted_runner(tiny_bert, drafted_predictor
     assert drafted_predictor.job().drafting() is not None
     install(monkeypatch, drafted_predictor, unable_rule(drafted_predictor))
     assert drafted_predictor.job().drafting() is None
+
+
+# ----------------------------------------------------------- the early list
+def test_early_list_is_the_exact_one_piece_words_then_the_full_list_follows(bert_predictor, monkeypatch):
+    install(monkeypatch, bert_predictor, unable_rule(bert_predictor))
+    early = []
+    final = bert_predictor.predict("It was [MASK] to come.", filters=Filters(fill_all=False), early=early.append)
+    assert len(early) == 1 and early[0].preliminary and not final.preliminary
+    first = early[0].masks[0].candidates
+    assert first and all(len(c.token_ids) == 1 for c in first)
+    assert "unable" not in [c.token for c in first] and final.masks[0].candidates[0].token == "unable"
+    full = {c.token: c.log_score for c in final.masks[0].candidates}
+    assert all(full[c.token] == pytest.approx(c.log_score) for c in first if c.token in full)  # same exact scores
+    assert early[0].forward_passes == 1 < final.forward_passes
+
+
+def test_no_early_list_when_nothing_longer_can_reach_the_list(bert_predictor, monkeypatch):
+    good, mask = ids(bert_predictor, "good", "[MASK]")
+    # Sure of "good" alone; next to another mask token (a longer word) sure of nothing.
+    install(monkeypatch, bert_predictor, lambda left, right: {} if mask in (left, right) else {good: 0.9})
+    early = []
+    one = Filters(top_k=1, fill_all=False)
+    result = bert_predictor.predict("It was [MASK] to come.", top_k=1, filters=one, early=early.append)
+    assert early == [] and result.forward_passes == 1  # every longer word pruned after pass 1
+    assert bert_predictor.predict("It was [MASK].", mode="pieces", early=early.append).masks and early == []
+
+
+def test_selection_gives_an_early_list_too(bert_predictor):
+    text = "The house was old."
+    early = []
+    final = bert_predictor.predict_span(text, 4, 9, early=early.append)
+    assert len(early) == 1 and early[0].preliminary and early[0].masks[0].original == "house"
+    assert not final.preliminary and final.masks[0].candidates

@@ -157,6 +157,7 @@ def test_status_bar_shows_model_device_time(qtbot, window_for, tiny_bert):
     wait_for_candidates(qtbot, window)
     assert window.status_line.model_label.text() == tiny_bert.name
     assert window.status_line.device_label.text() == "CPU"
+    qtbot.waitUntil(lambda: window.status_line.timing_label.text() != "", timeout=20000)  # the full list's time
     assert window.status_line.timing_label.text().endswith("ms")
     assert window.status_line.timing_label.text().startswith("words ")  # which request the time is for
 

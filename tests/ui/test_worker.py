@@ -26,7 +26,7 @@ class SlowPredictor:
         self.texts = []
         self.threads = set()
 
-    def predict(self, text, top_k=5, mode="words", filters=None, *, cancelled=None):
+    def predict(self, text, top_k=5, mode="words", filters=None, *, cancelled=None, early=None):
         self.threads.add(threading.get_ident())
         self.texts.append(text)
         time.sleep(self.delay)

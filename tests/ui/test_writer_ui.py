@@ -244,7 +244,7 @@ def test_worker_request_carries_mode_span_and_filters():
         def predict(self, text, top_k=5, **kwargs):
             calls.append(("predict", text, top_k, kwargs))
 
-        def predict_span(self, text, start, end, top_k=5, filters=None, cancelled=None):
+        def predict_span(self, text, start, end, top_k=5, filters=None, cancelled=None, early=None):
             calls.append(("span", text, (start, end), top_k, filters, cancelled))
 
     f = Filters(hide_numbers=True)
@@ -253,7 +253,7 @@ def test_worker_request_carries_mode_span_and_filters():
     run_request(Recorder(), PredictRequest(2, "a [MASK]", 7, mode="pieces", filters=f), stop)
     run_request(Recorder(), PredictRequest(3, "a word", 3, mode="span", span=(2, 6), filters=f), stop)
     assert calls == [
-        ("predict", "a [MASK]", 5, {"mode": "words", "filters": None, "cancelled": stop}),
-        ("predict", "a [MASK]", 7, {"mode": "pieces", "filters": f, "cancelled": stop}),
+        ("predict", "a [MASK]", 5, {"mode": "words", "filters": None, "cancelled": stop, "early": None}),
+        ("predict", "a [MASK]", 7, {"mode": "pieces", "filters": f, "cancelled": stop, "early": None}),
         ("span", "a word", (2, 6), 3, f, stop),
     ]

@@ -16,8 +16,12 @@ from bertmask_gui.engine.rankings.words import generate
 from bertmask_gui.engine.results import Fill, MaskResult, Mode, Prediction
 
 
-def predict_words(job: Job, text: str, top_k: int = 5, filters: Filters | None = None) -> Prediction:
-    """Whole-word candidates for every mask; fill-all rows when there are several."""
+def predict_words(job: Job, text: str, top_k: int = 5, filters: Filters | None = None, early=None) -> Prediction:
+    """Whole-word candidates for every mask; fill-all rows when there are several.
+
+    ``early(prediction)``: called with a preliminary Prediction (the one-piece words,
+    exact, ``preliminary=True``) when the search for longer words needs more passes;
+    not with [MASK:a|b] masks in the text."""
     started = time.perf_counter()
     passes = job.forward_passes
     filters = filters or Filters(top_k=top_k)
@@ -32,12 +36,22 @@ def predict_words(job: Job, text: str, top_k: int = 5, filters: Filters | None =
     cased = job.vocabulary.cased
     initials = {i: sentence_initial(encoded.model_text, encoded.model_spans[i].start) for i in plain}
     floors = [shown_floor(top_k, filters, cased, None, initials[i]) for i in plain]
-    lists = generate(job, [encoded.contexts[i] for i in plain], pool=pool_size(top_k), floors=floors)
-    generated = dict(zip(plain, lists))
+
+    def mask_results(lists) -> dict[int, MaskResult]:
+        return {
+            i: MaskResult(spans[i].start, spans[i].end, tuple(word_list(words, top_k, filters, cased, None, initials[i])), WORD_LABEL)
+            for i, words in zip(plain, lists)
+        }
+
+    def announce(lists) -> None:
+        shown = mask_results(lists)
+        early(Prediction(tuple(shown[i] for i in range(wanted)), time.perf_counter() - started, capped_masks_note(len(spans)),
+                         mode=Mode.WORDS, forward_passes=job.forward_passes - passes, preliminary=True))
+
+    contexts = [encoded.contexts[i] for i in plain]
+    lists = generate(job, contexts, pool=pool_size(top_k), floors=floors, early=announce if early and not chosen else None)
     results = choice_results(job, spans, encoded.contexts, chosen) if chosen else {}
-    for i in plain:
-        cands = word_list(generated[i], top_k, filters, cased, None, initials[i])
-        results[i] = MaskResult(spans[i].start, spans[i].end, tuple(cands), WORD_LABEL)
+    results.update(mask_results(lists))
     results = [results[i] for i in range(wanted)]
     fills = ()
     if filters.fill_all and 1 < len(spans) <= MAX_JOINT_MASKS:

@@ -17,7 +17,7 @@ from bertmask_gui.engine.textops import trim_span
 
 
 def predict_span(
-    job: Job, text: str, start: int, end: int, top_k: int = 5, filters: Filters | None = None, compare=()
+    job: Job, text: str, start: int, end: int, top_k: int = 5, filters: Filters | None = None, compare=(), early=None
 ) -> Prediction:
     """Alternatives for the selected text[start:end].
 
@@ -28,7 +28,7 @@ def predict_span(
     so alternatives keep its sense; the original word is marked
     (``Candidate.original``) or hidden (``filters.hide_original``). ``compare``: the
     writer's own words (``choices.checked_words``), scored in the same passes and always
-    listed (``Candidate.compared``).
+    listed (``Candidate.compared``). ``early``: as in ``at_masks.predict_words``.
     """
     started = time.perf_counter()
     passes = job.forward_passes
@@ -59,11 +59,17 @@ def predict_span(
     floors = [shown_floor(top_k, filters, vocab.cased, original, initial, rank, similar)] if prunable else None
     bonus = [similarity_bounds(job, pieces, temperature)] if temperature else None
     originals = [pieces] if keep else None  # its in-place row rides in the first pass
-    (found,) = generate(job, [ctx], pool=pool_size(top_k), extra=extra, floors=floors, originals=originals, bonus=bonus)
-    if similar is not None:
-        similar(found)
-    cands = word_list(found, top_k, filters, vocab.cased, original, initial, job.tuning if keep else None, compare)
-    result = MaskResult(start, end, tuple(cands), WORD_LABEL, original)
-    return Prediction(
-        (result,), time.perf_counter() - started, mode=Mode.SPAN, forward_passes=job.forward_passes - passes
+
+    def answer(found, preliminary: bool = False) -> Prediction:
+        if similar is not None:
+            similar(found)
+        cands = word_list(found, top_k, filters, vocab.cased, original, initial, rank, compare)
+        result = MaskResult(start, end, tuple(cands), WORD_LABEL, original)
+        return Prediction((result,), time.perf_counter() - started, mode=Mode.SPAN,
+                          forward_passes=job.forward_passes - passes, preliminary=preliminary)
+
+    announce = (lambda lists: early(answer(lists[0], preliminary=True))) if early else None
+    (found,) = generate(
+        job, [ctx], pool=pool_size(top_k), extra=extra, floors=floors, originals=originals, bonus=bonus, early=announce
     )
+    return answer(found)

@@ -95,6 +95,7 @@ def generate(
     floors: list[Floor] | None = None,
     originals: list[tuple[int, ...]] | None = None,
     bonus: list[torch.Tensor] | None = None,
+    early: Callable[[list[list[Word]]], None] | None = None,
 ) -> list[list[Word]]:
     """Whole-word candidates for each context, best first (by PLL-word-l2r).
 
@@ -112,6 +113,9 @@ def generate(
     ``bonus``: per context, when the floors are on the keep-meaning rank
     (lists.keep_meaning_score), an upper bound per first piece of its embedding term;
     its in-place term (weight · the originals' row from pass 1) is added here.
+    ``early``: called once, before the multi-piece search's first pass (only when it
+    has one to run), with each context's words scored so far (one piece, the extras),
+    best first: the writer can see them while the longer words are searched.
     """
     beam = job.tuning.beam if beam is None else beam
     max_pieces = job.tuning.max_pieces if max_pieces is None else max_pieces
@@ -124,11 +128,17 @@ def generate(
         weight = job.tuning.keep_meaning_weight
         bonus = [b + weight * keep_rows[c][: b.shape[0]] if c in keep_rows else b for c, b in enumerate(bonus)]
     draft = job.drafting()
+    one_piece = list(finished)
+
+    def announce() -> None:
+        if early is not None:
+            early(_exact_words(job.vocabulary, contexts, one_piece, extra, max_pieces, seen, keep_rows))
+
     if searched > 1 and draft is None:
-        finished += _search(job, contexts, seen, max_pieces, beam, pool, floor, bonus)
+        finished += _search(job, contexts, seen, max_pieces, beam, pool, floor, bonus, announce)
     elif searched > 1:  # the draft's rows go to a copy: only exact terms are ranked
         lowered = [f - DRAFT_MARGIN for f in floor]
-        finished += _search(draft, contexts, dict(seen), max_pieces, beam, pool, lowered, bonus)
+        finished += _search(draft, contexts, dict(seen), max_pieces, beam, pool, lowered, bonus, announce)
     spelled = _canonical_words(job.vocabulary, contexts, finished, extra, max_pieces)
     _score_pass(job, contexts, spelled, seen)  # the drafted words, exactly (no row otherwise)
     return [_with_keep(_ranked(c, words, seen), keep_rows.get(c)) for c, words in enumerate(spelled)]
@@ -167,11 +177,18 @@ def _floors(vocab, contexts, finished, extra, max_pieces, seen: Seen, keep_rows,
     judged on the words already scored exactly: one-piece words and the extras."""
     if floors is None:
         return [_NEG] * len(contexts)
+    exact = _exact_words(vocab, contexts, finished, extra, max_pieces, seen, keep_rows)
+    return [floors[c](words) for c, words in enumerate(exact)]
+
+
+def _exact_words(vocab, contexts, finished, extra, max_pieces, seen: Seen, keep_rows) -> list[list[Word]]:
+    """Per context, the words among ``finished`` and ``extra`` whose every term is in
+    ``seen``, best first."""
     spelled = _canonical_words(vocab, contexts, finished, extra, max_pieces)
     out = []
     for c, words in enumerate(spelled):
         exact = {seq: text for seq, text in words.items() if _is_scored(seen, c, seq)}
-        out.append(floors[c](_with_keep(_ranked(c, exact, seen), keep_rows.get(c))))
+        out.append(_with_keep(_ranked(c, exact, seen), keep_rows.get(c)))
     return out
 
 
@@ -183,13 +200,16 @@ def _one_piece_words(vocab: Vocabulary, contexts: list[Context], seen: Seen, poo
     return finished
 
 
-def _search(job: Job, contexts: list[Context], seen: Seen, max_pieces: int, beam: int, pool: int, floor, bonus=None) -> list[_Partial]:
+def _search(
+    job: Job, contexts: list[Context], seen: Seen, max_pieces: int, beam: int, pool: int, floor, bonus=None, before=None
+) -> list[_Partial]:
     """Words of 2..max_pieces pieces, left to right: ``seen`` holds each length's
     all-masked row; every pass fills one more piece of each beam entry and reads the
     next position (its l2r term). Returns the complete fillings, scored.
 
     After each beam cut, entries whose score so far (an upper bound of their final
-    score) plus their ``bonus`` is below their context's ``floor`` are dropped."""
+    score) plus their ``bonus`` is below their context's ``floor`` are dropped.
+    ``before()`` is called once, before the first pass, if there is one."""
     vocab = job.vocabulary
     grown: list[_Partial] = []
     for c, ctx in enumerate(contexts):
@@ -202,6 +222,9 @@ def _search(job: Job, contexts: list[Context], seen: Seen, max_pieces: int, beam
         open_ = [p for p in grown if len(p.filled) < p.n]
         if not open_:
             return finished
+        if before is not None:
+            before()
+            before = None
         rows = []
         for p in open_:
             ids, pos = job.expand(contexts[p.ctx_index], p.n, p.filled)
