@@ -347,7 +347,8 @@ def gui_checks(folder: Path, repeats: int, out: dict) -> None:
 
 
 def memory(folder: Path, out: dict) -> None:
-    out["memory"] = {mode: probe("memory", str(folder), mode) for mode in ("exact", "fast", "pipeline")}
+    modes = ("exact", "fast", "pipeline", "app default")  # app default: whole words + fill-all, int8 draft
+    out["memory"] = {mode: probe("memory", str(folder), mode) for mode in modes}
     for mode, m in out["memory"].items():
         print(f"  {mode}: after load {m['after_load']:.0f} MB, after 100 predictions {m['after_100']:.0f} MB, "
               f"peak {m['peak']:.0f} MB", flush=True)

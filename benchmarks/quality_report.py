@@ -89,7 +89,7 @@ def tuning_verdict(tune: dict) -> str:
             + f" on {tune['long_items']} words, within noise: keep 128")
     if len(same) == 1:
         return ("beam and max pieces do not change recovery on this model (no multi-piece word is ever "
-                "generated): keep beam 4 / max_pieces 3 (options.Tuning) until generation is fixed; " + text)
+                "generated): keep beam 4 / max_pieces 3 (options.Tuning); " + text)
     return text
 
 
@@ -164,7 +164,7 @@ def markdown(res: dict) -> str:
             f"words (best @5, then @1) and is reported on the odd-numbered ones. Best: **{bonus}**. The ceiling is "
             f"generation: a 2–3-piece held-out word is among the generated candidates in "
             f"{pct(rec['in_pool_strata'].get('2-3 pieces, content', {}))} of cases, so no re-scoring can bring the "
-            "others back; generation (beam 4, most confident piece first) is what misses them.", ""]
+            "others back; generation (a beam of 4 first pieces, left to right) is what misses them.", ""]
     out += table(["bonus", "dev @5", "test @1", "test @5", "test @10", "2–3 pieces @5 (all)"],
                  [[b, pct(v["dev"]["@5"]), pct(v["test"]["@1"]), pct(v["test"]["@5"]), pct(v["test"]["@10"]),
                    pct(v["strata"].get("2-3 pieces, content", {}).get("@5", {}))] for b, v in sweep.items()])

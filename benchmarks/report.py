@@ -186,8 +186,8 @@ def render(r: dict) -> str:
             "load stall a writer feels). Burst: 30 keystrokes 40 ms apart typed with "
             "`QTest.keyClicks` at the end of the text.",
             "",
-            "| Mode | Idle gap | Gap while typing during load | Gap during 20 predictions | Predictions for 30 keys | Last key → candidates | One prediction + debounce |",
-            "|---|---|---|---|---|---|---|",
+            "| Mode | Idle gap | Gap while typing during load | Gap during 20 predictions | Predictions for 30 keys | Last key → first list | Last key → full list | One prediction + debounce |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for mode, g in r["gui"].items():
             out.append(
@@ -195,12 +195,15 @@ def render(r: dict) -> str:
                 f"{g['load_gap_ms']:.0f} ms ({g['load_gap_ms_max']:.0f}) | "
                 f"{g['predict_gap_ms']:.0f} ms ({g['predict_gap_ms_max']:.0f}) | "
                 f"{g['burst_predictions']:.0f} ({g['burst_predictions_max']:.0f}) | "
+                f"{g.get('burst_first_list_ms', g['burst_latency_ms']):.0f} ms | "
                 f"{g['burst_latency_ms']:.0f} ms ({g['burst_latency_ms_max']:.0f}) | "
                 f"{g['one_prediction_ms'] + g['debounce_ms']:.0f} ms |"
             )
         out.append("")
         g = r["gui"]["exact"]
-        targets.append(("GUI stall ≤ 50 ms while loading", f"{g['load_gap_ms']:.0f} ms", g["load_gap_ms"] <= 50))
+        targets.append(("GUI stall ≤ 100 ms while typing during load (issue 13)", f"{g['load_gap_ms']:.0f} ms",
+                        g["load_gap_ms"] <= 100))
+        targets.append(("GUI stall ≤ 50 ms while loading (the first goal)", f"{g['load_gap_ms']:.0f} ms", g["load_gap_ms"] <= 50))
         targets.append(("GUI stall ≤ 50 ms while predicting", f"{g['predict_gap_ms']:.0f} ms",
                         g["predict_gap_ms"] <= 50))
         targets.append(("Burst: ≤ 3 predictions for 30 keys", f"{g['burst_predictions_max']:.0f}",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import inspect
 import json
 import random
 import sys
@@ -41,14 +42,22 @@ def items_for(predictor, count: int):
     return quality.sample_items(predictor, quality.sentences(quality.MODEL), random.Random(quality.SEED), strata)
 
 
+EARLY: list[list[str] | None] = []  # per item: the early list's top 5 (None: no early list)
+
+
 def shown_lists(predictor, items, deep: int = 50) -> tuple[list[list[str]], list[list[str]], float]:
-    """The window's top 5 for each item, a deep list (top ``deep``) and the seconds taken."""
+    """The window's top 5 for each item, a deep list (top ``deep``) and the seconds taken;
+    the early lists (the one-piece words shown first) go to ``EARLY``."""
     started = time.perf_counter()
     shown, wide = [], []
+    EARLY.clear()
     for it in items:
         text = it.masked(predictor.mask_token)
-        (mask,) = predictor.predict(text, filters=Filters(fill_all=False)).masks
+        early = []
+        kwargs = {"early": early.append} if "early" in inspect.signature(predictor.predict).parameters else {}
+        (mask,) = predictor.predict(text, filters=Filters(fill_all=False), **kwargs).masks
         shown.append([c.token for c in mask.candidates])
+        EARLY.append([c.token for c in early[0].masks[0].candidates] if early else None)
         (mask,) = predictor.predict(text, top_k=deep, filters=Filters(top_k=deep, fill_all=False)).masks
         wide.append([c.token for c in mask.candidates])
     return shown, wide, time.perf_counter() - started
@@ -101,6 +110,11 @@ def main(argv=None) -> int:
     if hasattr(predictor, "prepare_draft") and predictor.prepare_draft():
         drafted = shown_lists(predictor, items)
         out["draft"] = report("int8 draft + exact scores", items, *drafted, reference)
+        had = [(e, s) for e, s in zip(EARLY, drafted[0]) if e is not None]
+        out["early list shown"] = quality.rate(e is not None for e in EARLY)
+        same = out["early list's top 5 = the full list's"] = quality.rate(e == s for e, s in had)
+        print(f"early list: shown for {quality.fmt(out['early list shown'])} of masks; its top 5 equals "
+              f"the full list's in {quality.fmt(same)}")
         out["draft vs exact: top-5 equal"] = quality.rate(a == b for a, b in zip(drafted[0], exact[0]))
         out["draft vs exact: top-50 equal"] = quality.rate(a == b for a, b in zip(drafted[1], exact[1]))
         out["draft vs exact: multi-piece words in the top 50, exact / draft"] = (

@@ -21,8 +21,10 @@ class Tuning:
     prose-mlm-small's held-out text). A Predictor's ``tuning``; every Job carries it.
 
     - ``beam`` / ``max_pieces``: beam 2, 4, 8 and 1–3 pieces gave the same recovery@5
-      (27.6% on 87 words): no held-out multi-piece word is generated at all (0 of 200),
-      so the defaults stay until generation is fixed.
+      (27.6% on 87 words): no held-out multi-piece word is generated at all (0 of 200;
+      the weak model rarely puts its first piece among the best 4 or 8). Beam 4 over 2:
+      34 vs 31 multi-piece words in 120 top-50 lists (benchmarks/speed_guard.py), for
+      ~10% of a 13-token sentence's time.
     - ``word_context_tokens``: @5 32: 23%, 64: 17%, 128: 23%, 256: 23% (30 words, within
       noise); 128 keeps a CPU fast on long texts.
     - ``draft_context_tokens`` (the int8 draft's rows, rankings.words; benchmarks/speed_guard.py,
