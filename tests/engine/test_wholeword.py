@@ -358,3 +358,18 @@ def test_selection_gives_an_early_list_too(bert_predictor):
     final = bert_predictor.predict_span(text, 4, 9, early=early.append)
     assert len(early) == 1 and early[0].preliminary and early[0].masks[0].original == "house"
     assert not final.preliminary and final.masks[0].candidates
+
+
+def test_the_draft_is_an_int8_copy_and_the_exact_model_is_untouched(tiny_bert):
+    from bertmask_gui.engine.fast import quantized_linear_count
+    from bertmask_gui.engine.predictor import Predictor
+
+    p = Predictor.load(str(tiny_bert), device="cpu")
+    before = [(c.token, c.score) for c in p.predict_pieces("The [MASK] sat.").masks[0].candidates]
+    linears = quantized_linear_count(p.model)
+    assert p.prepare_draft()
+    assert quantized_linear_count(p.model) == linears == 0
+    assert not any(hasattr(m, "qconfig") for m in p.model.modules())
+    assert quantized_linear_count(p.draft_runner.model) > 0
+    assert p.draft_runner.model.get_input_embeddings() is p.model.get_input_embeddings()  # shared, not copied
+    assert [(c.token, c.score) for c in p.predict_pieces("The [MASK] sat.").masks[0].candidates] == before
