@@ -69,6 +69,7 @@ def main(model: str) -> int:
     def shot_selection():
         window.grab().save(str(HERE / "selection-mode.png"))
         steps.append("selection")
+        window.statusBar().clearMessage()  # the selection's "Looking for alternatives…"
         window.editor.setPlainText("The [MASK] was late, so we [MASK] home in the rain.")
         window.predict_now()
         wait(lambda: window.session.shown is not None and window.session.shown.prediction.fills, shot_fill_all)
