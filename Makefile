@@ -39,7 +39,7 @@ bench: setup
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench_explore.py
 
 # Word quality on held-out text with the real small model: docs/QUALITY.md, docs/quality.json,
-# docs/quality/*.png (520 words: ~4 min on a quiet 2-core machine since the faster search of issue 13, 33 min before on a busy one; QUALITY_ARGS=--quick: ~1 min, 16 words).
+# docs/quality/*.png (520 words: ~4 min on a quiet 2-core machine since the faster search of issue 13, 33 min before on a busy one; QUALITY_ARGS=--quick: 16 words, for development).
 quality: setup
 	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[quality]"
 	@if [ ! -e /usr/share/wordnet/data.noun ]; then \
