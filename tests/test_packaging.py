@@ -192,6 +192,7 @@ def test_self_test_passes_with_a_model(tiny_bert, bert_predictor):
     assert done.returncode == 0, done.stderr
     best = bert_predictor.predict(SEED_SENTENCE).masks[0].candidates[0]
     assert "Self-test passed" in done.stdout and best.token in done.stdout
+    assert "int8 draft copy: yes" in done.stdout
 
 
 def test_self_test_fails_with_a_sentence():
@@ -349,6 +350,7 @@ def test_built_app_self_test_passes_offline(built_app):
     done = run_built(app, "--self-test", HTTPS_PROXY="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9")
     assert done.returncode == 0, done.stderr
     assert "Self-test passed: model tiny-bert" in done.stdout
+    assert "int8 draft copy: yes" in done.stdout  # torch's quantization is in the bundle
     assert "Traceback" not in done.stderr and "Warning" not in done.stderr
 
 
