@@ -79,9 +79,10 @@ def _own_memory(model: torch.nn.Module) -> None:
     transformers maps model.safetensors and its tensors are views of that mapping; one
     surviving view (the embeddings) keeps all of it resident, fp32 linear weights
     included, although the int8 copies replaced them. Copied, the mapping is released.
+    (No ``gc.collect()`` after it: the old views go by reference counting, the RSS is the
+    same without it (593 vs 602 MB after loading bert-base), and a full collection held
+    the GIL ~200 ms while the window waited for the load.)
     """
-    import gc
-
     with torch.no_grad():
         for module in model.modules():
             for name, param in module.named_parameters(recurse=False):
@@ -89,7 +90,6 @@ def _own_memory(model: torch.nn.Module) -> None:
             for name, buffer in list(module.named_buffers(recurse=False)):
                 if buffer is not None:
                     setattr(module, name, buffer.clone())  # nn.Module keeps it a buffer
-    gc.collect()
 
 
 def make_fast(model: torch.nn.Module, device: torch.device) -> tuple[torch.nn.Module, bool, str | None]:
