@@ -34,8 +34,11 @@ def _same_lists(before, after) -> bool:
     full search confirmed)."""
     if not getattr(before, "preliminary", False):
         return False
-    listed = lambda p: [[(c.token, c.score) for c in m.candidates] for m in p.masks]  # noqa: E731
-    return listed(before) == listed(after)
+    return _listed(before) == _listed(after)
+
+
+def _listed(prediction) -> list[list[tuple[str, float]]]:
+    return [[(c.token, c.score) for c in mask.candidates] for mask in prediction.masks]
 
 
 def format_duration(seconds: float) -> str:

@@ -201,8 +201,11 @@ class PredictionWorker(QObject):
         from bertmask_gui.engine.errors import Superseded
 
         self.predictions_run += 1
+
+        def early(preliminary) -> None:  # the one-piece words while longer ones are searched
+            self.result_ready.emit(request.request_id, preliminary)
+
         try:
-            early = lambda preliminary: self.result_ready.emit(request.request_id, preliminary)  # noqa: E731
             prediction = run_request(self.predictor, request, self._newer_work_waiting, early)
         except Superseded:
             log.debug("Prediction %d abandoned for a newer request", request.request_id)

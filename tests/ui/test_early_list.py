@@ -17,8 +17,8 @@ def test_the_window_shows_the_early_list_then_the_full_one(qtbot, window):
     assert shown and shown[0].preliminary  # random tiny weights: the longer words need passes
     assert all(len(c.token_ids) == 1 for c in shown[0].masks[0].candidates)
     final = window.session.shown.prediction
-    listed = lambda p: [c.token for c in p.masks[0].candidates]  # noqa: E731
-    assert listed(shown[-1]) == listed(final)  # on screen: the full list (redrawn only if it differs)
+    on_screen = [c.token for c in shown[-1].masks[0].candidates]
+    assert on_screen == [c.token for c in final.masks[0].candidates]  # the full list (redrawn only if it differs)
     assert window.editor.toPlainText() == "It was [MASK] to come."  # nothing the writer typed changed
 
 
