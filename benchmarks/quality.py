@@ -219,6 +219,7 @@ def section_recovery(predictor, fast, items) -> dict:
     pool_by_stratum = {s: rate(it.word in {x.text for x in w} for it, w in zip(items, words) if it.stratum == s)
                        for s in sorted({it.stratum for it in items})}
     top1 = [w[0].log_score for w in words if w]
+    multi = held_out_multi_piece(predictor, [(it, w) for it, w in zip(items, words) if len(it.pieces) > 1])
     agree1 = rate(a[:1] == b[:1] for a, b in zip(exact_third, fast_plain))
     overlap5 = mean_ci(len(set(a[:5]) & set(b[:5])) / 5 for a, b in zip(exact_third, fast_plain))
     return {
@@ -228,11 +229,34 @@ def section_recovery(predictor, fast, items) -> dict:
         "length_bonus": {"sweep": sweep, "best": best},
         "no_echo": recovery(items, no_echo),
         "echo_top1": rate(meaning.echoes_neighbour(l[0], it.text, it.start, it.end) for it, l in zip(items, plain) if l),
-        "in_pool": in_pool, "in_pool_strata": pool_by_stratum,
+        "in_pool": in_pool, "in_pool_strata": pool_by_stratum, "multi_piece": multi,
         "top1_score": mean_ci(top1),
         "fast_agreement": {"top1": agree1, "top5_overlap": overlap5},
         "_lists": {"words": plain, "raw": words},
     }
+
+
+def held_out_multi_piece(predictor, pairs) -> dict:
+    """For held-out words of 2-3 pieces: is generation what misses them, or the score?
+    The rank of their first piece in the n-mask row (a beam keeps the best 4), and
+    whether their exact PLL-word-l2r would reach the 5th shown word if generated."""
+    from bertmask_gui.engine.rankings.inplace import l2r_scores
+
+    job = predictor.job()
+    ranks, reach, gaps = [], [], []
+    for it, words in pairs:
+        ids, pos = job.expand(it.ctx, len(it.pieces))
+        ((logp,),) = job.at_positions([(ids, [pos])])
+        allowed = predictor.vocabulary.allowed(0, it.ctx.after_space)[: logp.shape[0]]
+        ranks.append(int((logp.masked_fill(~allowed, float("-inf")) > logp[it.pieces[0]]).sum()))
+        score = l2r_scores(job, [(it.ctx, it.pieces)])[0]
+        fifth = words[4].log_score if len(words) > 4 else float("-inf")
+        reach.append(score >= fifth)
+        gaps.append(fifth - score)
+    ranks.sort()
+    return {"n": len(pairs), "first_piece_rank_median": ranks[len(ranks) // 2] if ranks else None,
+            "first_piece_in_beam": rate(r < 4 for r in ranks), "would_reach_top5": rate(reach),
+            "gap_to_top5": mean_ci(gaps) if gaps else None}
 
 
 def section_calibration(items, raw_words, top_k: int = 5) -> dict:
