@@ -22,7 +22,8 @@ class Tuning:
 
     - ``beam`` / ``max_pieces``: beam 2, 4, 8 and 1–3 pieces gave the same recovery@5
       (27.6% on 87 words): no held-out multi-piece word is generated at all (0 of 200;
-      the weak model rarely puts its first piece among the best 4 or 8). Beam 4 over 2:
+      its first piece ranks ~577th, and scored as if generated none would reach the top
+      5: the weak model finds them unlikely, not the beam). Beam 4 over 2:
       34 vs 31 multi-piece words in 120 top-50 lists (benchmarks/speed_guard.py), for
       ~10% of a 13-token sentence's time.
     - ``word_context_tokens``: @5 32: 23%, 64: 17%, 128: 23%, 256: 23% (30 words, within
