@@ -7,7 +7,9 @@ on the mask rows alone. The result is the same arithmetic on fewer rows: probabi
 equal the full model's (tests compare with transformers' pipeline).
 
 Only BERT-shaped layers (BERT, RoBERTa and their copies in transformers) are handled,
-and only single-row batches; anything else runs the layer unchanged.
+and only batches whose rows all ask the same number of positions (one row with every
+mask of a text, or the whole-word rankings' many rows with one position each); anything
+else runs the layer unchanged.
 """
 
 from __future__ import annotations
@@ -51,12 +53,12 @@ def install(model, rows_wanted, on_pruned):
             and all(a is None for a in args)  # BertEncoder passes encoder_hidden_states=None here
             and all(kwargs.get(k) is None for k in ("encoder_hidden_states", "cache", "past_key_values"))
             and hidden_states.dim() == 3
-            and hidden_states.shape[0] == 1
             and not last.training
         )
-        if not plain:
+        positions = _per_row(rows, hidden_states.shape[0]) if plain else None
+        if positions is None:
             return full_forward(hidden_states, attention_mask, *args, **kwargs)
-        out = _rows_only(last, attention, hidden_states, attention_mask, rows[1])
+        out = _rows_only(last, attention, hidden_states, attention_mask, positions)
         on_pruned()
         return out
 
@@ -73,20 +75,36 @@ def install(model, rows_wanted, on_pruned):
     return uninstall
 
 
+def _per_row(rows, batch: int) -> torch.Tensor | None:
+    """The asked positions as a (batch, k) tensor when every row asks k of them, in
+    row order (the order the LM head's rows come in); else None."""
+    batch_index, token_index = rows
+    asked = batch_index.numel()
+    if asked == 0 or asked % batch:
+        return None
+    per_row = asked // batch
+    expected = torch.arange(batch, device=batch_index.device).repeat_interleave(per_row)
+    if not torch.equal(batch_index, expected):
+        return None
+    return token_index.view(batch, per_row)
+
+
 def _rows_only(layer, attention, hidden, attention_mask, positions):
-    """BertLayer.forward for the rows ``positions`` of a batch of one."""
-    length, size = hidden.shape[1], attention.attention_head_size
-    picked = hidden[:, positions]  # (1, n, hidden)
-    query = attention.query(picked).view(1, len(positions), -1, size).transpose(1, 2)
-    key = attention.key(hidden).view(1, length, -1, size).transpose(1, 2)
-    value = attention.value(hidden).view(1, length, -1, size).transpose(1, 2)
+    """BertLayer.forward for the (batch, k) ``positions`` only: (1, batch·k, hidden)."""
+    batch, length, width = hidden.shape
+    asked, size = positions.shape[1], attention.attention_head_size
+    picked = hidden.gather(1, positions[..., None].expand(-1, -1, width))  # (batch, k, hidden)
+    query = attention.query(picked).view(batch, asked, -1, size).transpose(1, 2)
+    key = attention.key(hidden).view(batch, length, -1, size).transpose(1, 2)
+    value = attention.value(hidden).view(batch, length, -1, size).transpose(1, 2)
     mask = attention_mask
     if mask is not None:
-        if mask.dim() == 4 and mask.shape[-2] == length:
-            mask = mask[:, :, positions]
+        if mask.dim() == 4 and mask.shape[-2] == length:  # one row of keys per query: keep the asked ones
+            index = positions[:, None, :, None].expand(mask.shape[0], mask.shape[1], asked, mask.shape[-1])
+            mask = mask.gather(2, index)
         elif mask.dim() == 2:  # (batch, keys) of 1/0
             mask = mask[:, None, None, :].bool()
     context = F.scaled_dot_product_attention(query, key, value, attn_mask=mask, scale=attention.scaling)
-    context = context.transpose(1, 2).reshape(1, picked.shape[1], -1)
+    context = context.transpose(1, 2).reshape(batch, asked, -1)
     attended = layer.attention.output(context, picked)
-    return layer.output(layer.intermediate(attended), attended)
+    return layer.output(layer.intermediate(attended), attended).reshape(1, batch * asked, width)

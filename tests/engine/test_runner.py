@@ -76,3 +76,22 @@ def test_token_budget_splits_rows_into_passes_with_the_same_answer(fresh, monkey
     split = runner.log_probs(rows)
     assert runner.forward_passes == 1 + 2
     assert torch.allclose(whole, split, atol=1e-5)
+
+
+@pytest.mark.parametrize("per_row", [1, 2])
+def test_many_rows_each_asking_the_same_count_equal_the_full_model(fresh, per_row):
+    """The whole-word rankings' batches (rows of different lengths, padded, k positions
+    each) take the last-layer shortcut too: same numbers as the full model."""
+    runner, loaded = fresh
+    tok = loaded.tokenizer
+    texts = ["I really [MASK] [MASK] the movie. It was quite interesting.", "A [MASK] [MASK] day.",
+             "[MASK] [MASK] it.", "The old house at the end of the [MASK] [MASK] had been empty for years."]
+    rows = []
+    for text in texts:
+        ids = tok(text)["input_ids"]
+        masks = [i for i, t in enumerate(ids) if t == tok.mask_token_id][:per_row]
+        rows.append(Row(ids, dict(enumerate(masks))))
+    got = runner.log_probs(rows)
+    runner.close()
+    assert got.shape == (len(texts) * per_row, loaded.model.config.vocab_size)
+    assert torch.allclose(got, _plain(loaded.model, rows), atol=1e-5)
