@@ -351,7 +351,7 @@ def section_selection(predictor, items, wn, pool: int = 60) -> dict:
         pieces = [it.pieces for it, _ in batch]
         found = generate(job, ctxs, pool=pool, extra=[[p] for p in pieces], originals=pieces)  # fills keep_score
         for (it, syn), words in zip(batch, found):
-            meaning.add_similarity(job, it.pieces, words, LEXSUB_TEMPERATURE)
+            meaning.add_similarity(words, meaning.similarity_dots(job, it.pieces, LEXSUB_TEMPERATURE))
             rows.append((it, syn, words))
     weights = [0.25, 0.5, 1.0, 2.0, 4.0]
     variants = {"masked": lambda w: w.log_score, "visible (target in place)": lambda w: w.keep_score}
@@ -448,10 +448,7 @@ def plots(results, folder: Path) -> list[str]:
     ax.set_ylabel("held-out word recovered (%)")
     ax.set_title("Recovery of masked held-out words (prose-mlm-small, 95% CI)")
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(folder / "recovery.png", dpi=110)
-    made.append("recovery.png")
-    plt.close(fig)
+    made.append(_saved(fig, folder, "recovery.png"))
 
     fig, ax = plt.subplots(figsize=(4.8, 4.4))
     ax.plot([0, 1], [0, 1], "k:", lw=1)
@@ -463,10 +460,7 @@ def plots(results, folder: Path) -> list[str]:
     ax.set_ylabel("how often it is the held-out word")
     ax.set_title("Reliability of the top word's percentage")
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(folder / "reliability.png", dpi=110)
-    made.append("reliability.png")
-    plt.close(fig)
+    made.append(_saved(fig, folder, "reliability.png"))
 
     sweep = rec["length_bonus"]["sweep"]
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
@@ -477,11 +471,18 @@ def plots(results, folder: Path) -> list[str]:
     ax.set_ylabel("recovery@5 (%)")
     ax.set_title("Length fairness: whole-word recovery@5 by bonus")
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(folder / "length_bonus.png", dpi=110)
-    made.append("length_bonus.png")
-    plt.close(fig)
+    made.append(_saved(fig, folder, "length_bonus.png"))
     return made
+
+
+def _saved(fig, folder: Path, name: str) -> str:
+    """Lay out, write and close a figure; its file name."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(folder / name, dpi=110)
+    plt.close(fig)
+    return name
 
 
 def strip_private(value):

@@ -77,8 +77,8 @@ class Runner:
         """The dot product of every input embedding with ``vector``: one float32 value
         per vocabulary id, on the CPU (the meaning term's bound, rankings.meaning)."""
         table = self.model.get_input_embeddings().weight
-        with torch.inference_mode():
-            return (table @ vector.to(device=table.device, dtype=table.dtype)).float().cpu()
+        with torch.inference_mode():  # float32 (fp16 on a GPU): the same numbers as input_embeddings
+            return (table.float() @ vector.to(device=table.device, dtype=torch.float32)).cpu()
 
     def close(self) -> None:
         """Take the hook and the last-layer wrapper off the model."""

@@ -40,6 +40,13 @@ def wait(condition, then) -> None:
     poll()
 
 
+def finish(app, window) -> None:
+    """Close the window without a "save changes?" box (the script typed) and quit."""
+    window.editor.document().setModified(False)
+    window.close()
+    app.quit()
+
+
 def main(model: str) -> int:
     window = screenshot_window(model)
     app = QApplication.instance()
@@ -77,9 +84,7 @@ def main(model: str) -> int:
     def shot_fill_all():
         window.grab().save(str(HERE / "fill-all.png"))
         steps.append("fill-all")
-        window.editor.document().setModified(False)
-        window.close()
-        app.quit()
+        finish(app, window)
 
     wait(lambda: window.session.ready, main_window)
     app.exec()

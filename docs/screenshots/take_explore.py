@@ -12,7 +12,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication
 
-from take import screenshot_window, wait  # the README screenshots' shared setup
+from take import finish, screenshot_window, wait  # the README screenshots' shared setup
 
 HERE = Path(__file__).resolve().parent
 
@@ -78,9 +78,7 @@ def main(model: str) -> int:
         wait(lambda: bool(window.explore.unusual), lambda: (shot("unusual-words"), done()))
 
     def done():
-        window.editor.document().setModified(False)
-        window.close()
-        app.quit()
+        finish(app, window)
 
     wait(lambda: window.session.ready, cycling)
     app.exec()

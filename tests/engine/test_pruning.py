@@ -106,7 +106,7 @@ def _keep_meaning_unpruned(predictor, text, word, filters):
     """Selection mode's keep-meaning list computed without any pruning."""
     from bertmask_gui.engine.masks import Span
     from bertmask_gui.engine.rankings.lists import pool_size
-    from bertmask_gui.engine.rankings.meaning import add_similarity
+    from bertmask_gui.engine.rankings.meaning import add_similarity, similarity_dots
 
     start = text.index(word)
     encoded = predictor.encoder.contexts(text, [Span(start, start + len(word))])
@@ -115,7 +115,7 @@ def _keep_meaning_unpruned(predictor, text, word, filters):
     job = predictor.job()
     pieces = predictor.vocabulary.pieces(word, ctx.after_space)
     (found,) = generate(job, [ctx], pool=pool_size(filters.top_k), extra=[[pieces]], originals=[pieces])
-    add_similarity(job, pieces, found, job.tuning.meaning_temperature)
+    add_similarity(found, similarity_dots(job, pieces, job.tuning.meaning_temperature))
     cands = word_list(found, filters.top_k, filters, predictor.vocabulary.cased, word, initial, job.tuning)
     return [(c.token, round(c.log_score, 4)) for c in cands]
 

@@ -1,7 +1,7 @@
 """Scores about meaning: the selection mode's embedding term, and the variants
 ``benchmarks/quality.py`` measures (issue 12).
 
-* ``embedding_similarity`` / ``add_similarity``: the LexSubGen embedding term (Arefyev
+* ``embedding_similarity`` / ``similarity_dots`` + ``add_similarity``: the LexSubGen embedding term (Arefyev
   et al. 2020): dot(e_original, e_word) / T over the model's own input embeddings (a
   word of several pieces: the mean of its pieces' embeddings). Part of the default
   keep-meaning ranking (options.Tuning says by how much it helped).
@@ -30,24 +30,26 @@ def embedding_similarity(job: Job, target_pieces, word_pieces, temperature: floa
     return float(target @ word) / temperature
 
 
-def add_similarity(job: Job, original: tuple[int, ...], words: list[Word], temperature: float) -> None:
-    """Fill ``Word.similarity`` of every word against the original word's pieces
-    (one embedding lookup for all of them; no forward pass)."""
-    if not original or not words:
-        return
+def similarity_dots(job: Job, original: tuple[int, ...], temperature: float) -> torch.Tensor:
+    """dot(e_original, e_id) / T for every vocabulary id: one product with the input
+    embedding table (e_original: the mean of the original word's pieces)."""
     target = job.input_embeddings(original).mean(dim=0)
+    return job.embedding_dots(target) / temperature
+
+
+def add_similarity(words: list[Word], dots: torch.Tensor) -> None:
+    """Fill ``Word.similarity`` from ``similarity_dots``: dot(e_original, mean of the
+    word's pieces) / T is the mean of its pieces' dots (no forward pass)."""
     for word in words:
-        word.similarity = float(job.input_embeddings(word.pieces).mean(dim=0) @ target) / temperature
+        word.similarity = float(dots[list(word.pieces)].mean())
 
 
-def similarity_bounds(job: Job, original: tuple[int, ...], temperature: float) -> torch.Tensor:
+def similarity_bounds(vocabulary, dots: torch.Tensor) -> torch.Tensor:
     """Per vocabulary id, an upper bound of ``add_similarity``'s term for any word that
     starts with that piece: the term is the mean of the word's pieces' dots with the
     original, so at most the larger of the first piece's and the best continuation's.
     (Lets the keep-meaning ranking prune multi-piece words: rankings.words ``bonus``.)"""
-    target = job.input_embeddings(original).mean(dim=0)
-    dots = job.embedding_dots(target) / temperature
-    continuation = job.vocabulary.allowed(1, True)[: dots.shape[0]]
+    continuation = vocabulary.allowed(1, True)[: dots.shape[0]]
     return torch.maximum(dots, dots.masked_fill(~continuation, float("-inf")).max())
 
 

@@ -10,7 +10,7 @@ from bertmask_gui.engine.options import Filters, clamp_top_k
 from bertmask_gui.engine.rankings.inplace import compared_pieces
 from bertmask_gui.engine.rankings.job import Job
 from bertmask_gui.engine.rankings.lists import WORD_LABEL, pool_size, shown_floor, word_list
-from bertmask_gui.engine.rankings.meaning import add_similarity, similarity_bounds
+from bertmask_gui.engine.rankings.meaning import add_similarity, similarity_bounds, similarity_dots
 from bertmask_gui.engine.rankings.words import generate
 from bertmask_gui.engine.results import MaskResult, Mode, Prediction
 from bertmask_gui.engine.textops import trim_span
@@ -51,13 +51,15 @@ def predict_span(
     initial = sentence_initial(encoded.model_text, encoded.model_spans[index].start)
     keep = filters.keep_meaning and bool(pieces)
     temperature = job.tuning.meaning_temperature if keep else None
-    similar = (lambda words: add_similarity(job, pieces, words, temperature)) if temperature else None
+    # One product with the embedding table serves the bound and every word's term.
+    dots = similarity_dots(job, pieces, temperature) if temperature else None
+    similar = (lambda words: add_similarity(words, dots)) if dots is not None else None
     # Branch and bound on the shown rank (words.generate): the keep-meaning rank's
     # in-place term is ≤ 0 for a weight ≥ 0, its embedding term has a bound per first piece.
     prunable = not keep or job.tuning.keep_meaning_weight >= 0
     rank = job.tuning if keep else None
     floors = [shown_floor(top_k, filters, vocab.cased, original, initial, rank, similar)] if prunable else None
-    bonus = [similarity_bounds(job, pieces, temperature)] if temperature else None
+    bonus = [similarity_bounds(vocab, dots)] if dots is not None else None
     originals = [pieces] if keep else None  # its in-place row rides in the first pass
 
     def answer(found, preliminary: bool = False) -> Prediction:
