@@ -90,3 +90,26 @@ def test_installed_linux_command_is_a_link_and_the_app_resolves_it(tmp_path, mon
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "executable", str(link))
     assert bundled_models_dirs()[0] == app.resolve() / "models"
+
+
+def test_a_file_the_desktop_opens_in_the_running_app_reaches_the_editor(qtbot, tmp_path):
+    """macOS: Finder's "Open with BertMask" is a QFileOpenEvent, not an argument."""
+    from PySide6.QtGui import QFileOpenEvent
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from bertmask_gui.ui.file_open import open_files_from_the_desktop
+
+    class Window(QWidget):
+        opened: list[str] = []
+
+        def load_text_file(self, path):
+            self.opened.append(path)
+            return True
+
+    window = Window()
+    qtbot.addWidget(window)
+    note = tmp_path / "note.md"
+    note.write_text("# A [MASK] note\n", encoding="utf-8")
+    open_files_from_the_desktop(QApplication.instance(), window)
+    QApplication.sendEvent(QApplication.instance(), QFileOpenEvent(str(note)))
+    assert window.opened == [str(note)]
