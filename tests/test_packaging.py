@@ -493,7 +493,7 @@ def test_installed_deb_puts_the_app_on_the_path_and_in_the_menu(installed_deb):
 def test_installed_deb_self_test_with_the_real_small_model(installed_deb):
     done = run_installed("bertmask", "--self-test", "--model", str(REAL_SMALL_MODEL))
     assert done.returncode == 0, done.stderr
-    assert "Self-test passed: model prose-mlm-small" in done.stdout
+    assert "Self-test passed: model" in done.stdout and "prose-mlm-small" in done.stdout
 
 
 @pytest.mark.slow

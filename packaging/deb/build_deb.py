@@ -38,6 +38,8 @@ DISPLAY_PACKAGES = [
 # dpkg ships zstd-compressed packages since 1.21.18 (Debian 12, Ubuntu 22.04): xz -6 of
 # the 650 MB app takes minutes on two cores, zstd -9 seconds, for a few % more bytes.
 COMPRESSION = ["-Zzstd", "-z9"]
+# Qt plugins a missing library only disables (Qt skips them): not reasons to depend.
+OPTIONAL_PLUGINS = re.compile(r"PySide6/Qt/plugins/(?!platforms/|xcbglintegrations/|wayland-)")
 _LDD_LINE = re.compile(r"^\s*(\S+)\s+=>\s+(\S+)", re.MULTILINE)
 
 
@@ -74,17 +76,18 @@ def linked_libraries(binary: Path) -> list[tuple[str, str]]:
 
 
 def system_packages(app_dir: Path) -> list[str]:
-    """The Debian packages of the system libraries the bundle links to."""
-    from bertmask_gui.qt_platform import debian_package
-
+    """The Debian packages of the system libraries the bundle links to, and Qt's display
+    libraries. Qt plugins that are optional (the GTK theme, image formats) are skipped:
+    Qt does without them when their libraries are missing."""
     app_dir = app_dir.resolve()
+    binaries = [path for path in elf_files(app_dir) if not OPTIONAL_PLUGINS.search(path.relative_to(app_dir).as_posix())]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        links = [pair for pairs in pool.map(linked_libraries, elf_files(app_dir)) for pair in pairs]
+        links = [pair for pairs in pool.map(linked_libraries, binaries) for pair in pairs]
     outside = {path for _, path in links if path.startswith("/") and not path.startswith(str(app_dir))}
-    packages = {debian_package(soname) for soname, path in links if path == "not"}
-    bundled = {p.name for p in app_dir.rglob("*.so*")}
-    packages -= {debian_package(name) for name in bundled}  # found inside the app at run time
-    return sorted(packages | owning_packages(outside) | set(DISPLAY_PACKAGES))
+    missing = sorted({soname for soname, path in links if path == "not"} - {p.name for p in app_dir.rglob("*.so*")})
+    if missing:  # not installed on this machine: DISPLAY_PACKAGES should cover them
+        print(f"build_deb: not on this machine, so not in Depends unless listed: {', '.join(missing)}")
+    return sorted(owning_packages(outside) | set(DISPLAY_PACKAGES))
 
 
 def owning_packages(paths: set[str]) -> set[str]:
