@@ -18,7 +18,7 @@ import pytest
 
 from conftest import ROOT
 
-linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Debian packages are built on Linux")
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Debian packages are built on Linux (links, modes)")
 
 
 def load_script(name: str, path: Path):
@@ -140,6 +140,7 @@ def fake_app(tmp_path) -> Path:
     return app
 
 
+@linux_only
 def test_deb_tree_has_the_app_the_command_the_menu_entry_icons_and_the_licences(fake_app, tmp_path):
     root = tmp_path / "root"
     build_deb.stage(fake_app, root, VERSION)
@@ -156,6 +157,7 @@ def test_deb_tree_has_the_app_the_command_the_menu_entry_icons_and_the_licences(
     assert "License: MIT" in (doc / "copyright").read_text(encoding="utf-8")
 
 
+@linux_only
 def test_deb_tree_refuses_an_app_built_without_notices(fake_app, tmp_path):
     (fake_app / "_internal" / notices.NOTICES_NAME).unlink()
     with pytest.raises(SystemExit, match="packaging/build.py"):
