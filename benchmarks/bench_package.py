@@ -77,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench_package: no packaged app at {args.app}: run make package first; skipped.")
         return 0
     bundled = bundled_model(args.app)
+    if not args.model.is_dir():
+        print(f"bench_package: no model folder at {args.model} (for make run, and for the app if it bundles none); "
+              "pass --model DIR; skipped.")
+        return 0
     packaged = [str(args.app)] + ([] if bundled else ["--model", str(args.model)])
     source = [sys.executable, "-m", "bertmask_gui", "--model", str(args.model)]
     seed = ROOT / "build" / "bench-seed.txt"
