@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 CONSTRAINTS := packaging/constraints-dev.txt
 PYTEST_ARGS ?=
 
-.PHONY: setup run test bench quality soak clean package package-test install-desktop
+.PHONY: setup run test bench quality soak clean package package-test install-desktop lint bench-package
 
 # torch is pinned (CPU build, installs locally) so no multi-GB CUDA download happens.
 $(STAMP): pyproject.toml $(CONSTRAINTS)
@@ -26,6 +26,7 @@ run: setup
 
 test: setup
 	$(BIN)/lint-imports
+	$(MAKE) --no-print-directory lint
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # 2,000 predictions with random edits: RSS growth and thread count (MODEL=DIR optional).
@@ -37,6 +38,7 @@ soak: setup
 bench: setup
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench_explore.py
+	$(BIN)/python benchmarks/bench_package.py
 
 # Word quality on held-out text with the real small model: docs/QUALITY.md, docs/quality.json,
 # docs/quality/*.png (520 words: ~4 min on a quiet 2-core machine since the faster search of issue 13, 33 min before on a busy one; QUALITY_ARGS=--quick: 16 words, for development).
@@ -59,11 +61,29 @@ package: setup
 	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[package]"
 	$(BIN)/python packaging/build.py $(if $(BUNDLE_MODEL),--bundle-model "$(BUNDLE_MODEL)") $(PACKAGE_ARGS)
 
-# Builds the app with a tiny model inside and runs it: --predict, --self-test, the GUI.
+# Builds the app with a tiny model inside and runs it: --predict, --self-test, the GUI; then
+# installs its .deb with apt, starts the menu entry's Exec under Xvfb and removes it.
 package-test: setup
 	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[package]"
+	bash packaging/deb/ensure-test-tools.sh
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 BERTMASK_PACKAGE_TEST=1 $(BIN)/python -m pytest -m slow tests/test_packaging.py $(PYTEST_ARGS)
 
 # Adds BertMask (the built app in dist/BertMask) to the Linux desktop menu.
 install-desktop:
 	bash resources/install-desktop.sh $(APP)
+
+# The GitHub workflows: GitHub's schema (check-jsonschema) and zizmor's security audits,
+# offline, nothing of medium severity or more. Tools pinned in packaging/constraints-dev.txt.
+LINT_STAMP := $(VENV)/.lint-tools
+$(LINT_STAMP): $(STAMP) $(CONSTRAINTS)
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[lint]"
+	touch $(LINT_STAMP)
+
+lint: $(LINT_STAMP)
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/zizmor --offline --min-severity medium --no-progress .github/workflows
+
+# The packaged app as a writer meets it (after make package BUNDLE_MODEL=...): executable →
+# window and → first candidates, beside make run's; installed size (benchmarks/bench_package.py).
+bench-package: setup
+	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench_package.py $(BENCH_PACKAGE_ARGS)

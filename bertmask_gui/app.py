@@ -131,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     app = _qt_application()
     window = create_window(args.model, args.device, args.top_k, args.file, fast=args.fast)
+    from bertmask_gui.ui.file_open import open_files_from_the_desktop
+
+    open_files_from_the_desktop(app, window)  # macOS: "Open with" arrives as an event
     if args.quit_after is not None:
         _quit_after_load(window, args.quit_after)
     window.show()

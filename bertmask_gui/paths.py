@@ -23,3 +23,22 @@ def resources_dir() -> Path:
 
 def icon_path() -> Path:
     return resources_dir() / "icons" / "bertmask.png"
+
+
+NOTICES_NAME = "THIRD-PARTY-NOTICES.txt"
+
+
+def notices_path() -> Path | None:
+    """The packaged app's third-party notices (written at build time); None from source."""
+    if getattr(sys, "frozen", False):
+        path = Path(getattr(sys, "_MEIPASS", "")) / NOTICES_NAME
+        if path.is_file():
+            return path
+    return None
+
+
+def license_path() -> Path | None:
+    """BertMask's own LICENSE: beside the notices in the app, at the top of a checkout."""
+    frozen = getattr(sys, "frozen", False)
+    path = Path(getattr(sys, "_MEIPASS", "")) / "LICENSE.txt" if frozen else _PACKAGE.parent / "LICENSE"
+    return path if path.is_file() else None

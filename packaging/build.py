@@ -1,11 +1,12 @@
 """Build the BertMask desktop app with PyInstaller: ``make package`` calls this.
 
-    python packaging/build.py [--bundle-model DIR] [--archive zip|tar.zst] [--dist DIR]
+    python packaging/build.py [--bundle-model DIR] [--archive zip|tar.zst] [--dist DIR] [--no-deb]
 
 Produces ``dist/BertMask/`` (one folder; the executable is ``dist/BertMask/BertMask``,
 ``BertMask.exe`` on Windows, and ``dist/BertMask.app`` on macOS). ``--bundle-model DIR``
 (or ``BUNDLE_MODEL=DIR``) copies a model folder into the app's ``models/`` folder, so
-the app works on first start with no internet and no setup.
+the app works on first start with no internet and no setup. On Linux with dpkg-deb it
+also makes ``dist/bertmask_<version>_<arch>.deb`` (packaging/deb/build_deb.py).
 """
 
 from __future__ import annotations
@@ -43,6 +44,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--archive", choices=("zip", "tar.zst", "tar.gz"), help="also pack the app for sharing")
     parser.add_argument("--clean", action="store_true", help="discard PyInstaller's cache first")
+    parser.add_argument(
+        "--deb",
+        action=argparse.BooleanOptionalAction,
+        default=shutil.which("dpkg-deb") is not None,
+        help="also make dist/bertmask_<version>_<arch>.deb (default: where dpkg-deb exists)",
+    )
     return parser.parse_args(argv)
 
 
@@ -84,7 +91,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.archive:
         archive = pack(app_dir, args.archive)
         print(f"Archive: {archive} ({human(archive.stat().st_size)})")
+    if args.deb and sys.platform.startswith("linux"):
+        deb_started = time.monotonic()
+        deb = build_deb(app_dir, args.dist)
+        print(f"Debian package: {deb} ({human(deb.stat().st_size)}, {time.monotonic() - deb_started:.0f} s)")
     return 0
+
+
+def build_deb(app_dir: Path, dist: Path) -> Path:
+    sys.path.insert(0, str(ROOT / "packaging" / "deb"))
+    from build_deb import build_deb as make_deb
+
+    return make_deb(app_dir, dist)
 
 
 def app_folders(dist: Path) -> list[Path]:

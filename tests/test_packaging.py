@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from bertmask_gui import __version__
 from conftest import ROOT, SEED_SENTENCE
 
 
@@ -253,6 +255,7 @@ def test_icon_containers_are_up_to_date_with_the_pngs():
     assert render_icons.icns_bytes({s: pngs[s] for s in render_icons.ICNS_TYPES}) == (ICONS / "bertmask.icns").read_bytes()
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux menu entry (bash, XDG folders)")
 def test_desktop_file_and_install_recipe(tmp_path):
     desktop = (ROOT / "resources" / "bertmask.desktop").read_text(encoding="utf-8")
     entries = dict(line.split("=", 1) for line in desktop.splitlines()[1:] if "=" in line)
@@ -418,3 +421,114 @@ def test_built_app_installs_its_own_desktop_entry(built_app, tmp_path):
     desktop = (tmp_path / "applications" / "bertmask.desktop").read_text(encoding="utf-8")
     assert f'Exec="{app.resolve()}/BertMask" %f' in desktop
     assert (tmp_path / "icons" / "hicolor" / "256x256" / "apps" / "bertmask.png").is_file()
+
+
+# ------------------------------------------------------- the .deb, installed with apt
+def _can_install_debs() -> bool:
+    return sys.platform.startswith("linux") and shutil.which("apt-get") is not None and os.geteuid() == 0
+
+
+needs_apt_as_root = pytest.mark.skipif(not _can_install_debs(), reason="installs the .deb: needs apt-get, as root")
+REAL_SMALL_MODEL = ROOT.parent / "shared" / "models" / "prose-mlm-small"
+
+
+def run_installed(*args: str, timeout: int = 300, **env) -> subprocess.CompletedProcess:
+    """Run a command as a user would (no venv); an env value of None removes that variable."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    environ.update(env)
+    environ = {k: v for k, v in environ.items() if v is not None}
+    return subprocess.run(list(args), capture_output=True, text=True, env=environ, timeout=timeout, cwd="/")
+
+
+def apt(*args: str) -> subprocess.CompletedProcess:
+    done = run_installed("apt-get", "-y", "-q", *args, timeout=900, DEBIAN_FRONTEND="noninteractive")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done
+
+
+@pytest.fixture(scope="module")
+def installed_deb(built_app):
+    """The .deb that make package built beside dist/BertMask, installed with apt; the
+    list of its files (dpkg -L). Removed at the end if a test left it installed."""
+    sys.path.insert(0, str(ROOT / "packaging" / "deb"))
+    from build_deb import architecture, deb_name, project_version
+
+    deb = ROOT / "dist" / deb_name(project_version(), architecture())
+    assert deb.is_file(), f"make package did not build {deb}"
+    if run_installed("dpkg", "-s", "bertmask").returncode == 0:
+        apt("purge", "bertmask")
+    apt("install", str(deb))
+    files = run_installed("dpkg", "-L", "bertmask").stdout.split()
+    yield deb, files
+    if run_installed("dpkg", "-s", "bertmask").returncode == 0:
+        apt("purge", "bertmask")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)  # builds the app first when it runs alone
+@needs_build
+@needs_apt_as_root
+def test_installed_deb_puts_the_app_on_the_path_and_in_the_menu(installed_deb):
+    _, files = installed_deb
+    for path in ("/opt/bertmask/BertMask", "/usr/bin/bertmask", "/usr/share/applications/bertmask.desktop",
+                 "/usr/share/icons/hicolor/256x256/apps/bertmask.png", "/usr/share/doc/bertmask/copyright",
+                 "/usr/share/doc/bertmask/LICENSE", "/usr/share/doc/bertmask/THIRD-PARTY-NOTICES.txt"):
+        assert path in files and os.path.lexists(path), path
+    notices = Path("/usr/share/doc/bertmask/THIRD-PARTY-NOTICES.txt").read_text(encoding="utf-8")
+    for package in ("torch 2.", "transformers 5.", "PySide6_Essentials 6.", "GNU LESSER GENERAL PUBLIC LICENSE"):
+        assert package in notices
+    done = run_installed("bertmask", "--version")
+    assert done.returncode == 0 and done.stdout.strip() == f"BertMask {__version__}"  # pyproject's (test_release)
+    done = run_installed("bertmask", "--self-test", HTTPS_PROXY="http://127.0.0.1:9")
+    assert done.returncode == 0 and "Self-test passed: model tiny-bert" in done.stdout, done.stderr
+    if shutil.which("desktop-file-validate"):
+        done = run_installed("desktop-file-validate", "/usr/share/applications/bertmask.desktop")
+        assert done.returncode == 0 and not done.stdout.strip(), done.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+@needs_build
+@needs_apt_as_root
+@pytest.mark.skipif(not REAL_SMALL_MODEL.is_dir(), reason=f"needs the real small model at {REAL_SMALL_MODEL}")
+def test_installed_deb_self_test_with_the_real_small_model(installed_deb):
+    done = run_installed("bertmask", "--self-test", "--model", str(REAL_SMALL_MODEL))
+    assert done.returncode == 0, done.stderr
+    assert "Self-test passed: model" in done.stdout and "prose-mlm-small" in done.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+@needs_build
+@needs_apt_as_root
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs xvfb-run (apt-get install xvfb xauth)")
+def test_menu_entrys_exec_opens_a_text_file_on_x11(installed_deb, tmp_path):
+    """What "Open with BertMask" does: the desktop entry's Exec line with the file for %f."""
+    import shlex
+
+    entry = Path("/usr/share/applications/bertmask.desktop").read_text(encoding="utf-8")
+    exec_line = re.search(r"^Exec=(.*)$", entry, re.MULTILINE).group(1)
+    note = tmp_path / "a note.txt"
+    note.write_text("The [MASK] was quite interesting.\n", encoding="utf-8")
+    command = [part.replace("%f", str(note)) for part in shlex.split(exec_line)]
+    config = tmp_path / "config"
+    done = run_installed(
+        "xvfb-run", "-a", "-s", "-screen 0 1280x800x24", *command, "--quit-after", "300",
+        XDG_CONFIG_HOME=str(config), QT_QPA_PLATFORM=None, timeout=240,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Could not load the Qt platform plugin" not in done.stderr
+    saved = "".join(p.read_text(encoding="utf-8") for p in config.rglob("*.conf"))
+    assert str(note) in saved  # the file was opened (it is the first of the recent files)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+@needs_build
+@needs_apt_as_root
+def test_removing_the_deb_leaves_no_file_behind(installed_deb):
+    _, files = installed_deb
+    apt("purge", "bertmask")
+    left = [path for path in files if os.path.lexists(path) and not os.path.isdir(path)]
+    left += [folder for folder in ("/opt/bertmask", "/usr/share/doc/bertmask") if os.path.lexists(folder)]
+    assert not left, left[:20]

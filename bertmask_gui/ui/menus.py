@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtWidgets import QMenu
 
-from bertmask_gui import APP_NAME, __version__
+from bertmask_gui.ui import about
 from bertmask_gui.ui.model_dialog import choose_model
 from bertmask_gui.ui.preferences import open_preferences
 
@@ -58,14 +58,6 @@ def build_menus(window) -> Menus:
         window, edit, "Pre&ferences…", lambda: open_preferences(window), QKeySequence.StandardKey.Preferences
     )
     choose = add_action(window, model, "&Choose model…", lambda: choose_model(window))
-    add_action(window, help_, "&About BertMask", lambda: show_about(window))
+    add_action(window, help_, "&About BertMask", lambda: about.show_about(window, window.model_name))
     return Menus(file, edit, model, help_, open_text, open_model, predict, preferences, choose)
 
-
-def show_about(window) -> None:
-    QMessageBox.about(
-        window,
-        f"About {APP_NAME}",
-        f"{APP_NAME} {__version__}\n\nExplore word choices with a masked language model: "
-        "type [MASK] and pick from the ranked candidates.",
-    )
