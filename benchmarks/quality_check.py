@@ -138,10 +138,16 @@ def assessed_cases(predictor, items: list[dict], options: CheckOptions) -> list[
     return items
 
 
-def flagged(item: dict, mc: float, mn: float) -> tuple[bool, bool]:
-    """(flagged, first suggestion is the original) at margins (curated, one-edit)."""
+DISTANCE_COSTS = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0]
+
+
+def flagged(item: dict, mc: float, mn: float, cost: float | None = None) -> tuple[bool, bool]:
+    """(flagged, first suggestion is the original) at margins (curated, one-edit); a
+    misspelling's corrections re-ranked with a second edit costing ``cost`` nats."""
     if item.get("misspelled"):
         alts = item["alts"]
+        if cost is not None:
+            alts = sorted(alts, key=lambda a: (-(a[1] - cost * max(0, a[3] - 1)), -a[4], a[0]))
         return True, bool(alts) and alts[0][0] == item["original"]
     better = [a for a in item["alts"] if a[1] - item["own"] > (mc if a[2] else mn)]
     return bool(better), bool(better) and better[0][0] == item["original"]
@@ -162,14 +168,14 @@ def false_flags(words: list[dict], mc: float, mn: float, lower_only: bool = True
     return sum(flagged(w, mc, mn)[0] for w in words if w["lower"] or not lower_only)
 
 
-def summary(items_by_kind: dict, words: list[dict], mc: float, mn: float) -> dict:
+def summary(items_by_kind: dict, words: list[dict], mc: float, mn: float, cost: float) -> dict:
     out = {}
     for kind, items in items_by_kind.items():
-        marks = [flagged(it, mc, mn) for it in items]
+        marks = [flagged(it, mc, mn, cost) for it in items]
         out[kind] = {"flagged": wilson(sum(f for f, _ in marks), len(marks)),
                      "corrected_first": wilson(sum(c for _, c in marks), len(marks))}
     typos = [it for k in TYPOS for it in items_by_kind.get(k, [])]
-    marks = [flagged(it, mc, mn) for it in typos]
+    marks = [flagged(it, mc, mn, cost) for it in typos]
     out["typos (all four)"] = {"flagged": wilson(sum(f for f, _ in marks), len(marks)),
                               "corrected_first": wilson(sum(c for _, c in marks), len(marks))}
     lower = sum(w["lower"] for w in words)
@@ -177,6 +183,14 @@ def summary(items_by_kind: dict, words: list[dict], mc: float, mn: float) -> dic
     out["false flags per 1,000 words (all)"] = per_thousand(false_flags(words, mc, mn, lower_only=False), len(words))
     out["false spelling flags per 1,000 words (all)"] = per_thousand(sum(w["misspelled"] for w in words), len(words))
     return out
+
+
+def choose_distance_cost(dev_items: dict) -> tuple[float, list[dict]]:
+    """The cost of a second edit that puts the original first most often on dev typos."""
+    typos = [it for k in TYPOS for it in dev_items[k]]
+    curve = [{"distance_cost": c, "corrected_first": sum(flagged(it, 0, 0, c)[1] for it in typos) / max(1, len(typos))}
+             for c in DISTANCE_COSTS]
+    return max(curve, key=lambda r: (r["corrected_first"], -r["distance_cost"]))["distance_cost"], curve
 
 
 def choose_margins(dev_items: dict, dev_words: list[dict]) -> tuple[float, float, list[dict]]:
@@ -204,8 +218,8 @@ def section(predictor, model: Path = MODEL, quick: bool = False) -> dict:
     rng = random.Random(SEED)
     paras = paragraphs(model)
     dev, test = paras[0::2], paras[1::2]
-    n_dev, n_test = (30, 40) if quick else (150, 250)
-    clean_dev, clean_test = (dev[:10], test[:12]) if quick else (dev[:60], test[:90])
+    n_dev, n_test = (30, 40) if quick else (120, 200)
+    clean_dev, clean_test = (dev[:10], test[:12]) if quick else (dev[:50], test[:80])
     options = CheckOptions()
     started = time.perf_counter()
     dev_items = {k: assessed_cases(predictor, cases(dev, k, n_dev, rng), options) for k in KINDS}
@@ -213,12 +227,16 @@ def section(predictor, model: Path = MODEL, quick: bool = False) -> dict:
     dev_words = clean_words(predictor, clean_dev, options)
     test_words = clean_words(predictor, clean_test, options)
     mc, mn, curve = choose_margins(dev_items, dev_words)
+    cost, cost_curve = choose_distance_cost(dev_items)
     result = {
         "model": model.name, "seed": SEED, "quick": quick,
         "margins": {"confusion_margin": mc, "neighbour_margin": mn, "neighbour_zipf": options.neighbour_zipf,
-                    "distance_cost": options.distance_cost, "ceiling_per_1000": FALSE_FLAG_CEILING},
-        "test": summary(test_items, test_words, mc, mn),
-        "dev": summary(dev_items, dev_words, mc, mn),
+                    "distance_cost": cost, "ceiling_per_1000": FALSE_FLAG_CEILING},
+        "defaults": {"confusion_margin": options.confusion_margin, "neighbour_margin": options.neighbour_margin,
+                     "distance_cost": options.distance_cost},
+        "test": summary(test_items, test_words, mc, mn, cost),
+        "dev": summary(dev_items, dev_words, mc, mn, cost),
+        "distance_cost_curve": cost_curve,
         "curve": curve,
         "curve_at_chosen_confusion_margin": [c for c in curve if c["confusion_margin"] == mc],
         "false_flag_examples": [w["word"] for w in test_words if w["lower"] and flagged(w, mc, mn)[0]][:20],
@@ -245,7 +263,12 @@ def markdown(res: dict) -> str:
         "",
         f"**Default margins** (engine/options.py `CheckOptions`): curated confusions {m['confusion_margin']:g} nats, "
         f"frequent words one edit away (Zipf >= {m['neighbour_zipf']:g}) {m['neighbour_margin']:g} nats: the most "
-        f"confusion + real-word recall on dev at <= {m['ceiling_per_1000']:g} false flags per 1,000 lower-case words.",
+        f"confusion + real-word recall on dev at <= {m['ceiling_per_1000']:g} false flags per 1,000 lower-case words; "
+        f"a correction two edits away pays {m['distance_cost']:g} nats (the cost that puts the original first most "
+        "often on dev typos: " + ", ".join(f"{c['distance_cost']:g} → {100 * c['corrected_first']:.0f}%"
+                                            for c in res["distance_cost_curve"]) + ").",
+        "" if res["defaults"] == {k: m[k] for k in res["defaults"]} else
+        f"(The engine's defaults differ from this run's choice: {res['defaults']}.)",
         "",
         "| planted error (test) | flagged | corrected first |",
         "|---|---|---|",

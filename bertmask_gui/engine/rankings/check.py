@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import torch
 
@@ -164,6 +165,7 @@ def _margin(alt: Alternative, options: CheckOptions) -> float:
     return options.confusion_margin if alt.curated else options.neighbour_margin
 
 
+@lru_cache(maxsize=4)  # a whole-document check asks once per paragraph of the same text
 def _counts(text: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     for match in _WORD.finditer(text):
