@@ -31,8 +31,8 @@ def paragraph(predictor, model: Path, tokens: int = TOKENS) -> str:
     """Held-out lines joined until the text is ``tokens`` tokens long (specials included)."""
     lines = [ln.strip() for ln in (model / "heldout_sotu_2010_2021.txt").read_text(encoding="utf-8").splitlines()]
     text = ""
-    for line in lines[40:]:
-        longer = f"{text} {line}".strip()
+    for word in " ".join(lines[40:400]).split():
+        longer = f"{text} {word}".strip()
         if len(predictor.tokenizer(longer)["input_ids"]) > tokens:
             break
         text = longer
