@@ -27,13 +27,13 @@ def token(predictor, word: str) -> int:
 
 
 def toy(predictor):
-    """Before "the": "to" (0.5); after "very": "happy" (0.5)."""
+    """Before "the": "to" (0.9); after "very": "happy" (0.5)."""
     the, very = token(predictor, "the"), token(predictor, "very")
     to, happy = token(predictor, "to"), token(predictor, "happy")
 
     def rule(left, right):
         if right == the:
-            return {to: 0.5}
+            return {to: 0.9}
         if left == very:
             return {happy: 0.5}
         return {}
