@@ -223,6 +223,10 @@ def markdown(res: dict) -> str:
     out += table(["setting", "n", "@1", "@5", "@10"], recovery_rows(rows))
     out += ["", "Pool (one-piece words kept) cannot change a top-10 list by PLL-word-l2r once it is ≥ 10; it only "
             "matters when a second score re-ranks (selection mode), where section b uses 60.", ""]
+    if "check" in res:  # issue 19: benchmarks/quality_check.py
+        from quality_check import BEGIN, END, markdown as check_markdown
+
+        out += [BEGIN, check_markdown(res["check"]), END, ""]
     return "\n".join(out) + "\n"
 
 

@@ -34,6 +34,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--explain", action="store_true", help="with --predict: the context words that most support each first candidate"
     )
     parser.add_argument("--score", metavar="TEXT", help="print how expected every word of TEXT is in its place, and exit")
+    parser.add_argument("--check", metavar="TEXT", help="print the misspelled and confused words of TEXT with fixes, and exit")
+    parser.add_argument("--unusual", action="store_true", help="with --check: also the least expected words")
     parser.add_argument("--verbose", action="store_true", help="log debug details")
     parser.add_argument("--self-test", action="store_true", help="load the model, predict a test sentence, exit")
     parser.add_argument("--quit-after", type=int, metavar="MS", help=argparse.SUPPRESS)  # smoke tests
@@ -118,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
         from bertmask_gui.cli import run_score
 
         return run_score(args.score, args.model or default_model(), args.device or "auto", args.json, fast=args.fast)
+    if args.check is not None:
+        from bertmask_gui.cli import run_check
+
+        return run_check(args.check, args.model or default_model(), args.device or "auto", args.json, args.unusual, args.fast)
 
     from bertmask_gui.logs import setup_logging
 

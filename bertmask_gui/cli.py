@@ -98,6 +98,67 @@ def format_scores(scores, passes: int, seconds: float) -> str:
     return "\n".join(lines)
 
 
+MAX_CHECK_CHARS = 100_000  # rankings.check.MAX_CHECK_CHARS: a longer text is refused at once
+
+
+def run_check(text: str, model: str, device: str, as_json: bool, unusual: bool = False, fast: bool = False) -> int:
+    """``--check TEXT``: misspellings and confused words with their fixes (``--unusual``:
+    the least expected words too). Bad input is a sentence and exit status 2."""
+    from bertmask_gui.engine.options import CheckOptions
+    from bertmask_gui.lexicon.words import has_letters
+
+    if not text.strip() or not has_letters(text):
+        print("bertmask-gui: There are no words to check: give --check a text with words in it.", file=sys.stderr)
+        return 2
+    if len(text) > MAX_CHECK_CHARS:
+        print(f"bertmask-gui: The text is {len(text):,} characters; --check reads at most {MAX_CHECK_CHARS:,} at once. "
+              "Check it a part (a chapter, a page) at a time.", file=sys.stderr)
+        return 2
+    from bertmask_gui.engine.predictor import Predictor
+
+    try:
+        predictor = Predictor.load(model, device=device, fast=fast)
+        options = CheckOptions(unusual=unusual, accepted=frozenset(_writers_words()))
+        result = predictor.check(text, options=options)
+    except BertMaskError as exc:
+        print(f"bertmask-gui: {exc}", file=sys.stderr)
+        return 2
+    if as_json:
+        payload = {
+            "model": predictor.name,
+            "flags": [f.to_dict() for f in result.flags],
+            "forward_passes": result.forward_passes,
+            "seconds": result.seconds,
+        }
+        return _print(json.dumps(payload, ensure_ascii=False, indent=2))
+    return _print(format_flags(text, result))
+
+
+def _writers_words() -> tuple[str, ...]:
+    """The writer's dictionary (lower case), or nothing if it cannot be read."""
+    from bertmask_gui.lexicon.user_dictionary import UserDictionary
+
+    try:
+        return tuple(w.lower() for w in UserDictionary().words)
+    except OSError:
+        return ()
+
+
+def format_flags(text: str, result) -> str:
+    """A readable list: where, the word, why, the fixes best first."""
+    kinds = {"spelling": "not a word", "confusion": "confused word", "unusual": "unusual here"}
+    lines = []
+    for f in result.flags:
+        line_no = text.count("\n", 0, f.start) + 1
+        fixes = ", ".join(s.word for s in f.suggestions) or "no suggestion"
+        lines.append(f"{line_no}:{f.start}-{f.end}  “{f.word}”  {kinds[str(f.kind)]}  →  {fixes}")
+    if not lines:
+        lines.append("No misspelled or confused words found.")
+    passes = result.forward_passes
+    lines.append(f"({result.words} words, {passes} forward pass{'' if passes == 1 else 'es'}, {result.seconds * 1000:.0f} ms)")
+    return "\n".join(lines)
+
+
 def _print(output: str) -> int:
     try:
         print(output)

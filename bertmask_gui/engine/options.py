@@ -75,3 +75,24 @@ def capped_masks_note(count: int) -> str:
     if count <= MAX_MASKS:
         return ""
     return f"The text has {count} masks; suggestions are shown for the first {MAX_MASKS}."
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What the draft checker (rankings.check) flags. The margins are in nats: a real
+    word is flagged when an alternative's PLL-word-l2r in its place beats its own by more.
+    Chosen by ``make quality`` (benchmarks/quality_check.py, docs/QUALITY.md "Draft checker").
+    """
+
+    unusual: bool = False  # also the least expected words, as the quieter "unusual" kind
+    accepted: frozenset[str] = frozenset()  # lower case: the writer's dictionary, ignored words
+    # make quality (benchmarks/quality_check.py, prose-mlm-small): the most confusion +
+    # real-word recall on the dev half at <= 2 false flags per 1,000 lower-case words; on
+    # the test half 1.9 false flags per 1,000, 82.5% of planted confusions flagged (80%
+    # corrected first), 52% of real-word one-edit errors.
+    confusion_margin: float = 5.5  # against a member of a curated confusion group
+    neighbour_margin: float = 8.0  # against a frequent real word one edit away
+    neighbour_zipf: float = 4.0  # how frequent that word must be (wordfreq Zipf)
+    # A second edit costs 8 nats: 95% of dev typos corrected first (0 nats: 75%; 4: 93%).
+    distance_cost: float = 8.0  # spelling: a correction two edits away pays this (nats)
+    context_tokens: int = 32  # tokens each row reads around its word

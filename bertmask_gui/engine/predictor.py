@@ -10,20 +10,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import logging
+import time
+from dataclasses import replace
 
 from bertmask_gui.engine import fast, loading
 from bertmask_gui.engine.encoder import Encoder
 from bertmask_gui.engine.models import DEFAULT_MODEL
-from bertmask_gui.engine.options import DEFAULT_TOP_K, Tuning
+from bertmask_gui.engine.options import DEFAULT_TOP_K, CheckOptions, Tuning
 from bertmask_gui.engine.masks import find_masks
 from bertmask_gui.engine.rankings.at_masks import predict_words
+from bertmask_gui.engine.rankings.check import checked
 from bertmask_gui.engine.rankings.choices import checked_words, choice_words, with_choices
 from bertmask_gui.engine.rankings.explain import influences
 from bertmask_gui.engine.rankings.job import Job
 from bertmask_gui.engine.rankings.pieces import predict_pieces
 from bertmask_gui.engine.rankings.selection import predict_span
 from bertmask_gui.engine.rankings.surprise import word_scores
-from bertmask_gui.engine.results import Influence, Mode, Prediction, WordScore
+from bertmask_gui.engine.results import CheckResult, Influence, Mode, Prediction, WordScore
 from bertmask_gui.engine.runner import Runner
 from bertmask_gui.engine.vocabulary import Vocabulary
 
@@ -123,6 +126,16 @@ class Predictor:
         """How expected each word of text[start:end] is in its place, in text order
         (PLL-word-l2r, natural log; rankings.surprise)."""
         return word_scores(self.job(cancelled), text, start, end)
+
+    def check(
+        self, text: str, start: int = 0, end: int | None = None, options: CheckOptions | None = None, *, cancelled=None
+    ) -> CheckResult:
+        """The draft checker on text[start:end]: misspellings, confused words (and, with
+        ``options.unusual``, the least expected words), each with its fixes best first
+        (rankings.check). Offsets are in ``text``."""
+        started = time.perf_counter()
+        result = checked(self.job(cancelled), text, start, end, options or CheckOptions())
+        return replace(result, seconds=time.perf_counter() - started)
 
     def predict_pieces(self, text: str, top_k: int = DEFAULT_TOP_K) -> Prediction:
         """The raw single-token ranking at every mask (equal to the fill-mask pipeline)."""

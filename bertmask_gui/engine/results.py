@@ -121,3 +121,50 @@ def _candidate_dict(c: Candidate) -> dict:
         **({"original": True} if c.original else {}),
         **({"compared": True} if c.compared else {}),
     }
+
+
+class FlagKind(str, Enum):
+    """Why the checker marks a word."""
+
+    SPELLING = "spelling"  # not a word: corrections within two edits
+    CONFUSION = "confusion"  # a real word, but another fits its place much better
+    UNUSUAL = "unusual"  # correct, just unexpected here (the quieter mark, on request)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    word: str
+    log_score: float  # PLL-word-l2r in the flagged word's place, natural log
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A word the checker marks, with its fixes best first (character offsets in the text)."""
+
+    start: int
+    end: int
+    word: str
+    kind: FlagKind
+    suggestions: tuple[Suggestion, ...]
+    margin: float | None  # first suggestion's log score minus the word's own; None if no suggestion
+
+    def to_dict(self) -> dict:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "word": self.word,
+            "kind": str(self.kind),
+            "suggestions": [{"word": s.word, "log_score": s.log_score} for s in self.suggestions],
+            "margin": self.margin,
+        }
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    flags: tuple[Flag, ...]
+    words: int = 0  # words looked at
+    forward_passes: int = 0
+    seconds: float = 0.0

@@ -52,6 +52,12 @@ class MaskEditor(QPlainTextEdit):
             "I really [MASK] the movie. It was quite interesting."
         )
         self.highlighter = MaskHighlighter(self.document())
+        self.marks: dict[str, list] = {}  # owner -> its ExtraSelections (explanations, checker…)
+
+    def set_marks(self, owner: str, selections: list) -> None:
+        """Show ``owner``'s marks (QTextEdit.ExtraSelection) beside everyone else's."""
+        self.marks[owner] = list(selections)
+        self.setExtraSelections([s for marks in self.marks.values() for s in marks])
 
     def replace_span(self, start: int, end: int, replacement: str, join: bool = False) -> None:
         """Replace text[start:end] (Python indices) as ONE undo step; ``join``: as part

@@ -5,7 +5,8 @@
   tooltip names them.
 - **Highlight unusual words** (View menu): after a typing pause, the words of the
   paragraph at the cursor are scored in place (``Predictor.score_words``); the least
-  expected get a wavy underline whose strength follows the score. Clicking one asks for
+  expected get a quiet dotted underline whose strength follows the score (errors are the
+  draft checker's, ui.checker). Clicking one asks for
   its alternatives (selection mode).
 
 Both run in the worker (``ExploreRequest``), never on the GUI thread; a keystroke
@@ -26,7 +27,8 @@ from bertmask_gui.ui.writer import python_index
 SUPPORT_SHOWN = 3  # context words shaded for a candidate
 UNUSUAL_SHARE = 7  # the least expected 1/7 of a paragraph's words are underlined
 SHADE = QColor(80, 140, 255)
-UNDERLINE = QColor(220, 40, 40)
+# Unusual is not wrong: a dotted slate underline, never the red wave of an error (ui.checker).
+UNDERLINE = QColor(90, 110, 150)
 
 
 class ExploreView(QObject):
@@ -96,7 +98,7 @@ class ExploreView(QObject):
 
     # ----------------------------------------------------------- results
     def _on_explored(self, request, found) -> None:
-        if request.text != self.editor.toPlainText():
+        if request.kind not in ("score", "explain") or request.text != self.editor.toPlainText():
             return  # the text changed since: stale
         if request.kind == "score":
             self._underline(found)
@@ -111,7 +113,7 @@ class ExploreView(QObject):
             colour = QColor(UNDERLINE)
             colour.setAlpha(int(255 - 165 * rank / max(1, len(ranked))))  # least expected: strongest
             fmt = QTextCharFormat()
-            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SpellCheckUnderline)
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)  # quieter than an error's wave
             fmt.setUnderlineColor(colour)
             fmt.setToolTip(f"Unusual here: log P = {s.log_score:.1f} (click for alternatives)")
             self.underlines.append(self._selection(s.start, s.end, fmt))
@@ -178,5 +180,5 @@ class ExploreView(QObject):
         return selection
 
     def _paint(self) -> None:
-        self.editor.setExtraSelections(self.underlines + self.shading)
+        self.editor.set_marks("explore", self.underlines + self.shading)
 

@@ -172,6 +172,11 @@ class PreferencesDialog(QDialog):
         self.theme_combo.setCurrentIndex(THEMES.index(settings.theme()))
         form.addRow("Theme:", self.theme_combo)
 
+        self.dictionary_button = QPushButton("Edit your dictionary…", self)  # the draft checker's accepted words
+        self.dictionary_button.setObjectName("dictionaryButton")
+        self.dictionary_button.clicked.connect(self.edit_dictionary)
+        form.addRow("Spelling:", self.dictionary_button)
+
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -201,6 +206,11 @@ class PreferencesDialog(QDialog):
                 item.setEnabled(False)
         names = ", ".join(DEVICE_LABELS[d] for d in devices)
         self.device_note.setText(f"Available here: {names}.")
+
+    def edit_dictionary(self):
+        from bertmask_gui.ui.dictionary_dialog import edit_dictionary
+
+        return edit_dictionary(self)
 
     def _on_choose_model(self) -> None:
         chosen = self._choose_model()

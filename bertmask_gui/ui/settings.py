@@ -35,6 +35,7 @@ class Key(str, Enum):
     HIDE_NUMBERS = "suggestions/hide_numbers"
     HIDE_STOP_WORDS = "suggestions/hide_stop_words"
     HIDE_ORIGINAL = "suggestions/hide_original"
+    CHECK_AS_YOU_TYPE = "check/as_you_type"  # the draft checker on the paragraph at the cursor
 
     @property
     def option_name(self) -> str:

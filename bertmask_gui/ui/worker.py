@@ -41,14 +41,16 @@ class PredictRequest:
 @dataclass(frozen=True)
 class ExploreRequest:
     """Background work about the text, run after any prediction: ``explain`` (what
-    supports ``word`` at [start, end)) or ``score`` (how expected each word there is)."""
+    supports ``word`` at [start, end)), ``score`` (how expected each word there is), or
+    ``check`` / ``check_document`` (the draft checker on [start, end), with ``options``)."""
 
     request_id: int
-    kind: str  # "explain" | "score"
+    kind: str  # "explain" | "score" | "check" | "check_document"
     text: str
     start: int
     end: int
     word: str = ""
+    options: object | None = None  # engine.options.CheckOptions for the checks
 
 
 @dataclass(frozen=True)
@@ -241,6 +243,10 @@ class PredictionWorker(QObject):
         try:
             if request.kind == "explain":
                 found = self.predictor.explain(request.text, request.start, request.end, request.word, cancelled=cancelled)
+            elif request.kind in ("check", "check_document"):
+                found = self.predictor.check(
+                    request.text, request.start, request.end, request.options, cancelled=cancelled
+                )
             else:
                 found = self.predictor.score_words(request.text, request.start, request.end, cancelled=cancelled)
         except Superseded:
