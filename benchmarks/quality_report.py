@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from quality_words import markdown as word_lists_markdown  # benchmarks/quality_words.py (issue 20)
+
 
 def pct(r: dict) -> str:
     if not r or r.get("n", 0) == 0:
@@ -223,6 +225,7 @@ def markdown(res: dict) -> str:
     out += table(["setting", "n", "@1", "@5", "@10"], recovery_rows(rows))
     out += ["", "Pool (one-piece words kept) cannot change a top-10 list by PLL-word-l2r once it is ≥ 10; it only "
             "matters when a second score re-ranks (selection mode), where section b uses 60.", ""]
+    out += word_lists_markdown(res)  # g. word lists (benchmarks/quality_words.py)
     return "\n".join(out) + "\n"
 
 

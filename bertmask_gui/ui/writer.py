@@ -33,6 +33,7 @@ OPTIONS = [
     (Key.KEEP_MEANING, "&Keep the meaning of a selected word"),
     (Key.FILL_ALL, "Offer &fill-all for several masks"),
     (Key.MATCH_CASE, "Match &case"),
+    (Key.WORDS_ONLY, "&Only words (no punctuation, numbers or symbols)"),
     (Key.HIDE_PUNCTUATION, "Hide &punctuation"),
     (Key.HIDE_NUMBERS, "Hide &numbers"),
     (Key.HIDE_STOP_WORDS, "Hide &stop words (the, of, and…)"),
