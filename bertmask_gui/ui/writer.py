@@ -51,6 +51,9 @@ SHORTCUTS = [
     ("Ctrl+Enter", "Predict now"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo (a fill is one step)"),
     ("Ctrl+N / Ctrl+O / Ctrl+S", "New / open / save a text"),
+    ("Ctrl+F, Enter or F3 / Shift+F3", "Find; the next / previous match (Esc closes the bar)"),
+    ("Ctrl+H", "Replace (Replace All is one undo step)"),
+    ("Ctrl+= / Ctrl+- / Ctrl+0", "Zoom in / out / back to the font size"),
 ]
 
 
