@@ -41,6 +41,7 @@ from bertmask_gui.engine.rankings import meaning  # noqa: E402
 from bertmask_gui.engine.rankings.words import Word, generate  # noqa: E402
 from bertmask_gui.engine.filters import STOP_WORDS  # noqa: E402
 from bertmask_gui.engine.predictor import Predictor  # noqa: E402
+from quality_words import section_word_lists  # noqa: E402  (benchmarks/quality_words.py, issue 20)
 
 
 # ------------------------------------------------------------------ statistics
@@ -540,6 +541,7 @@ def main(argv=None) -> int:
     results["recovery"] = timed("a/e recovery", section_recovery, exact, fast, items)
     results["calibration"] = timed("c calibration", section_calibration, items, results["recovery"]["_lists"]["raw"])
     results["selection"] = timed("b selection", section_selection, exact, items, wn)
+    results["word_lists"] = timed("g word lists", section_word_lists, exact, items, wn, tuned, rate, synonyms)
     results["fill_all"] = timed("d fill-all", section_fill_all, exact, addresses, rng, max(6, int(30 * scale)))
     tune_items = items[0::6]
     long_items = sample_items(exact, addresses, random.Random(SEED + 1),

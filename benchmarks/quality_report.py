@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from quality_words import markdown as word_lists_markdown  # benchmarks/quality_words.py (issue 20)
+
 
 def pct(r: dict) -> str:
     if not r or r.get("n", 0) == 0:
@@ -227,6 +229,7 @@ def markdown(res: dict) -> str:
         from quality_check import BEGIN, END, markdown as check_markdown
 
         out += [BEGIN, check_markdown(res["check"]), END, ""]
+    out += word_lists_markdown(res)  # g. word lists (benchmarks/quality_words.py)
     return "\n".join(out) + "\n"
 
 

@@ -98,5 +98,7 @@ def test_keep_meaning_ranks_a_synonym_above_an_unrelated_word(real_predictor):
     assert "large" in ranked, ranked
     unrelated = [w for w in ("new", "small", "little", "old", "good") if w in ranked]
     assert unrelated and ranked.index("large") < ranked.index(unrelated[0]), ranked
-    assert mask.score_label == "the model's estimate that this word belongs here"
+    assert mask.score_label.startswith("the word's share of the keep-meaning score")  # the rank's own figure
     assert all(0 < c.score <= 1 for c in mask.candidates)
+    figures = [c.score for c in mask.candidates if not c.original]
+    assert figures == sorted(figures, reverse=True)  # they fall down the list (issue 20)

@@ -24,6 +24,8 @@ STOP_WORDS = frozenset(
     """.split()
 )
 
+# A word: letters, with apostrophes or hyphens only between letters (don't, well-known).
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"[.!?…]['\")\]”’]*$")
 _UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
@@ -31,6 +33,12 @@ _UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 def is_punctuation(word: str) -> bool:
     """No letter and no digit in it: ``,``  ``...``  ``"``."""
     return not any(ch.isalnum() for ch in word)
+
+
+def is_word(word: str) -> bool:
+    """Letters, with inner apostrophes and hyphens: ``love``, ``don't``, ``well-known``;
+    not ``,``, ``3``, ``'s`` or ``--``."""
+    return bool(_WORD.fullmatch(word))
 
 
 def is_number(word: str) -> bool:
@@ -59,6 +67,8 @@ def same_word(a: str, b: str | None) -> bool:
 def keep(word: str, filters: Filters, original: str | None = None) -> bool:
     """True if ``word`` passes the writer's filters."""
     if not is_writable(word):
+        return False
+    if filters.words_only and not is_word(word):
         return False
     if filters.hide_punctuation and is_punctuation(word):
         return False

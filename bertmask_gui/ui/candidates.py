@@ -43,10 +43,11 @@ def _squeeze(text: str) -> str:
 
 
 def percent(score: float) -> str:
-    """61.2% / 0.031%: one decimal, or two significant digits for tiny values."""
-    if score >= 0.001:
+    """61.2% / 0.4% / 0.03% / < 0.01%: one decimal, two below 0.1%, and below 0.01% a
+    bound a writer reads at a glance (not "0.00%" or ".0017%")."""
+    if score >= 0.0005:
         return f"{score * 100:.1f}%"
-    return f"{score * 100:#.2g}%" if score >= 0.00001 else "<0.001%"
+    return f"{score * 100:.2f}%" if score >= 0.0001 else "< 0.01%"
 
 
 def _mark(candidate, placed: bool = False) -> str:
@@ -163,7 +164,7 @@ class CandidateDelegate(QStyledItemDelegate):
         metrics = option.fontMetrics
         pad = 8
         rank_width = metrics.horizontalAdvance("9. ")
-        number_width = metrics.horizontalAdvance("100.0%") + pad
+        number_width = metrics.horizontalAdvance("< 0.01%") + pad
         word_width = max(80, int(rect.width() * 0.38))
         bar_left = rect.left() + pad + rank_width + word_width
         bar_room = max(10, rect.right() - number_width - bar_left - pad)

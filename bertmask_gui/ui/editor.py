@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit
 
 from bertmask_gui.engine.masks import mask_regex
+from bertmask_gui.ui.filedrop import dropped_file
 
 
 def qt_position(text: str, index: int) -> int:
@@ -39,6 +40,8 @@ class MaskHighlighter(QSyntaxHighlighter):
 class MaskEditor(QPlainTextEdit):
     """A plain-text editor for the writer's text."""
 
+    file_dropped = Signal(object)  # a .txt/.md file dropped on it: a Path (ui.filedrop opens it)
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("editor")
@@ -58,6 +61,27 @@ class MaskEditor(QPlainTextEdit):
         """Show ``owner``'s marks (QTextEdit.ExtraSelection) beside everyone else's."""
         self.marks[owner] = list(selections)
         self.setExtraSelections([s for marks in self.marks.values() for s in marks])
+
+    # A dropped text file is opened, not pasted as its path (ui.filedrop).
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if dropped_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if dropped_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        path = dropped_file(event.mimeData())
+        if path is None:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        self.file_dropped.emit(path)
 
     def replace_span(self, start: int, end: int, replacement: str, join: bool = False) -> None:
         """Replace text[start:end] (Python indices) as ONE undo step; ``join``: as part

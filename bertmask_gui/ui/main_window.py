@@ -23,6 +23,10 @@ from bertmask_gui.ui.worker import LoadRequest, WorkerThread
 from bertmask_gui.ui.checker import CheckerView
 from bertmask_gui.ui.explore import ExploreView
 from bertmask_gui.ui.writer import WriterTools
+from bertmask_gui.ui.filedrop import FileDrop
+from bertmask_gui.ui.findbar import install_find_bar
+from bertmask_gui.ui.view import ViewOptions
+from bertmask_gui.ui.wordcount import WordCount
 
 
 class MainWindow(QMainWindow):
@@ -52,12 +56,17 @@ class MainWindow(QMainWindow):
         self.panel.no_model.open_folder_button.clicked.connect(self.choose_model_folder)
         self.menus = build_menus(self)
         self._started = self._closing = False
+        self.startup_warnings: list[str] = []  # said in a dialog once the window shows
         self._show_loading(model)
         restore_window(self, self.session)  # geometry and prediction delay from Preferences
         self.documents = DocumentController(self)  # File menu, title, autosave, recovery
         self.writer = WriterTools(self)  # selection mode, fill-all, shortcuts, settings
         self.explore = ExploreView(self, self.writer)  # why this word, unusual words
         self.checker = CheckerView(self, self.writer)  # the draft checker: errors and their fixes
+        self.find = install_find_bar(self)  # Edit ▸ Find / Replace, a bar under the editor
+        self.view = ViewOptions(self)  # View ▸ zoom, readable column; the editor's font
+        self.word_count = WordCount(self)  # "212 words" in the status bar
+        self.file_drop = FileDrop(self)  # drop a .txt/.md file to open it
 
     @property
     def top_k(self) -> int:
@@ -69,6 +78,7 @@ class MainWindow(QMainWindow):
         if not self._started:
             self._started = True
             QTimer.singleShot(0, self._start_worker)  # after the window is on screen: torch loads there
+            QTimer.singleShot(0, self.say_startup_warnings)
 
     def _start_worker(self) -> None:
         if self._closing:  # closed before this queued start ran
@@ -141,6 +151,14 @@ class MainWindow(QMainWindow):
     def warn(self, sentence: str) -> None:
         self.statusBar().showMessage(sentence, 10000)
         if self.isVisible():
+            QMessageBox.warning(self, APP_NAME, sentence)
+        else:  # e.g. a file given at start that cannot be read: the status bar is overwritten
+            self.startup_warnings.append(sentence)
+
+    def say_startup_warnings(self) -> None:
+        """What went wrong before the window showed, in a dialog once it is on screen."""
+        pending, self.startup_warnings = self.startup_warnings, []
+        for sentence in pending:
             QMessageBox.warning(self, APP_NAME, sentence)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)

@@ -47,9 +47,18 @@ def build_menus(window) -> Menus:
     open_model = add_action(window, file, "Open &model folder…", window.choose_model_folder)
     file.addSeparator()
     add_action(window, file, "&Quit", window.close, QKeySequence.StandardKey.Quit)
-    for text, slot, key in (("&Undo", window.editor.undo, "Undo"), ("&Redo", window.editor.redo, "Redo")):
+    editor = window.editor
+    for text, slot, key in (
+        ("&Undo", editor.undo, "Undo"), ("&Redo", editor.redo, "Redo"), (None, None, None),
+        ("Cu&t", editor.cut, "Cut"), ("&Copy", editor.copy, "Copy"), ("&Paste", editor.paste, "Paste"),
+        ("Select &All", editor.selectAll, "SelectAll"),
+    ):
+        if text is None:
+            edit.addSeparator()
+            continue
         action = add_action(window, edit, text, slot, getattr(QKeySequence.StandardKey, key))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the editor handles Ctrl+Z itself
+        action.setObjectName(key.lower())
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the editor handles Ctrl+Z, Ctrl+C… itself
     edit.addSeparator()
     predict = add_action(window, edit, "&Predict now", window.session.predict_now)
     predict.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from bertmask_gui.engine.models import DEFAULT_MODEL
 from bertmask_gui.engine.options import DEVICE_CHOICES, MAX_TOP_K, MIN_TOP_K
 from bertmask_gui.ui import settings
+from bertmask_gui.ui.editor_font import FontRows, default_font
 from bertmask_gui.ui.model_dialog import choose_model
 from bertmask_gui.ui.settings import DELAY_RANGE, THEMES, Key
 
@@ -171,6 +172,7 @@ class PreferencesDialog(QDialog):
             self.theme_combo.addItem(theme.capitalize(), theme)
         self.theme_combo.setCurrentIndex(THEMES.index(settings.theme()))
         form.addRow("Theme:", self.theme_combo)
+        self.font_rows = FontRows(form, self, default_font(getattr(parent, "editor", None)))
 
         self.dictionary_button = QPushButton("Edit your dictionary…", self)  # the draft checker's accepted words
         self.dictionary_button.setObjectName("dictionaryButton")
@@ -225,6 +227,7 @@ class PreferencesDialog(QDialog):
         settings.save(Key.TOP_K, self.top_k_spin.value())
         settings.save(Key.DELAY_MS, self.delay_spin.value())
         settings.save(Key.THEME, self.theme_combo.currentData())
+        self.font_rows.save()
         settings.sync()
         super().accept()
         self.saved.emit()
@@ -236,6 +239,8 @@ def apply_preferences(window, reload_model: bool = True) -> None:
     window.session.top_k = settings.top_k()
     window.session.set_delay_ms(settings.delay_ms())
     apply_theme(settings.theme())
+    if getattr(window, "view", None) is not None:
+        window.view.apply_font()  # the editor font, at once
     device = settings.device()
     if device != window.device_choice:
         window.device_choice = device

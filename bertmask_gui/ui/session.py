@@ -67,6 +67,7 @@ class SuggestionSession(QObject):
         self.latest_id = 0
         self.held = False  # a filled word is being tried in place: keep its list on screen
         self.ignored_results = 0
+        self.looking = False  # "Looking for alternatives…" is in the status bar
         self._fill_all_id = 0  # the id of the fill-all follow-up, when one is asked
         self._first_timing = ""  # the per-mask lists' cost, kept to show beside fill-all's
         self.debounce = QTimer(self)
@@ -107,6 +108,7 @@ class SuggestionSession(QObject):
         self.debounce.stop()
         if self.held:
             return
+        self._done_looking()  # a selection's request, if any, is superseded
         text = self.editor.toPlainText()
         if not find_masks(text, self.mask_token):
             self.latest_id += 1  # any prediction in flight is now stale
@@ -131,7 +133,8 @@ class SuggestionSession(QObject):
             self._next_id(), text, self.top_k, mode=Mode.SPAN, span=(start, end), filters=self.filters(), compare=compare
         )
         self._send(request)
-        self.status.emit(f"Looking for alternatives to “{text[start:end]}”…", 3000)
+        self.status.emit(f"Looking for alternatives to “{text[start:end]}”…", 0)
+        self.looking = True  # cleared when the list comes: a message says what happens now
         return True
 
     def refresh(self) -> None:
@@ -171,6 +174,7 @@ class SuggestionSession(QObject):
             self.ignored_results += 1
             return
         text = self.editor.toPlainText()
+        self._done_looking()
         if getattr(prediction, "preliminary", False):
             # The one-piece words, exact, while longer words are searched: shown now
             # (not over the full lists a fill-all follow-up recomputes).
@@ -208,9 +212,15 @@ class SuggestionSession(QObject):
             self._send(PredictRequest(self._fill_all_id, text, self.top_k, mode=Mode.WORDS, filters=filters))
             self.fill_all_pending.emit()
 
+    def _done_looking(self) -> None:
+        if self.looking:
+            self.looking = False
+            self.status.emit("", 0)  # the list is here: nothing is being looked for now
+
     def _on_failed(self, request_id: int, sentence: str) -> None:
         if request_id != self.latest_id:
             return
+        self._done_looking()
         self.shown = None
         self.message_shown.emit(sentence)
         self.status.emit(sentence, 10000)

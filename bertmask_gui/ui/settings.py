@@ -36,6 +36,12 @@ class Key(str, Enum):
     HIDE_STOP_WORDS = "suggestions/hide_stop_words"
     HIDE_ORIGINAL = "suggestions/hide_original"
     CHECK_AS_YOU_TYPE = "check/as_you_type"  # the draft checker on the paragraph at the cursor
+    WORDS_ONLY = "suggestions/words_only"
+    # The editor's look (ui/view.py, ui/editor_font.py; issue 20).
+    ZOOM = "view/zoom"  # zoom steps from the font size (View ▸ Zoom In / Out / Reset)
+    READABLE_COLUMN = "view/readable_column"
+    FONT_FAMILY = "editor/font_family"  # "": the app's default font
+    FONT_SIZE = "editor/font_size"  # points; 0: the app's default size
 
     @property
     def option_name(self) -> str:
@@ -52,6 +58,7 @@ OPTION_DEFAULTS = {
     Key.HIDE_NUMBERS: False,
     Key.HIDE_STOP_WORDS: False,
     Key.HIDE_ORIGINAL: False,
+    Key.WORDS_ONLY: True,
 }
 OLD_TOP_K = "suggestions/top_k"  # the Suggestions menu's own top-k before both shared Key.TOP_K
 
@@ -105,6 +112,16 @@ def recent_files() -> list[str]:
     if isinstance(value, str):  # QSettings stores a one-item list as a string
         value = [value]
     return [str(v) for v in (value or [])]
+
+
+def number(key: Key, default: int, low: int, high: int) -> int:
+    """An integer setting in low..high (the default when missing or broken)."""
+    return _int(key, default, low, high)
+
+
+def switch(key: Key, default: bool = False) -> bool:
+    """An on/off setting outside the Suggestions menu's options."""
+    return QSettings().value(key.value, default, type=bool)
 
 
 def geometry() -> QByteArray | None:

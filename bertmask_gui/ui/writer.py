@@ -33,6 +33,7 @@ OPTIONS = [
     (Key.KEEP_MEANING, "&Keep the meaning of a selected word"),
     (Key.FILL_ALL, "Offer &fill-all for several masks"),
     (Key.MATCH_CASE, "Match &case"),
+    (Key.WORDS_ONLY, "&Only words (no punctuation, numbers or symbols)"),
     (Key.HIDE_PUNCTUATION, "Hide &punctuation"),
     (Key.HIDE_NUMBERS, "Hide &numbers"),
     (Key.HIDE_STOP_WORDS, "Hide &stop words (the, of, and…)"),
@@ -50,6 +51,9 @@ SHORTCUTS = [
     ("Ctrl+Enter", "Predict now"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo (a fill is one step)"),
     ("Ctrl+N / Ctrl+O / Ctrl+S", "New / open / save a text"),
+    ("Ctrl+F, Enter or F3 / Shift+F3", "Find; the next / previous match (Esc closes the bar)"),
+    ("Ctrl+H", "Replace (Replace All is one undo step)"),
+    ("Ctrl+= / Ctrl+- / Ctrl+0", "Zoom in / out / back to the font size"),
 ]
 
 

@@ -105,9 +105,13 @@ def test_compared_words_join_the_selection_list(bert_predictor):
     compared = {c.token for c in mask.candidates if c.compared}
     assert compared == {"enjoyable", "dog"}
     assert any(c.original for c in mask.candidates)
-    # every shown percentage, compared words included, is the model's estimate exp(PLL)
-    assert all(c.score == pytest.approx(math.exp(c.log_score)) for c in mask.candidates)
-    logs = [c.log_score for c in mask.candidates if not (c.compared or c.original)]
+    # keep-meaning (the default) shows the share of the rank score: it falls down the list
+    shares = [c.score for c in mask.candidates[:3]]
+    assert shares == sorted(shares, reverse=True) and all(0 < s <= 1 for s in shares)
+    plain_three = bert_predictor.predict_span(text, start, start + 5, 3, Filters(keep_meaning=False), compare=("dog",))
+    # without it, every shown percentage, compared words included, is the model's estimate exp(PLL)
+    assert all(c.score == pytest.approx(math.exp(c.log_score)) for c in plain_three.masks[0].candidates)
+    logs = [c.log_score for c in plain_three.masks[0].candidates if not (c.compared or c.original)]
     assert logs == sorted(logs, reverse=True) and len(logs) == 3  # the model's own top 3, then the writer's
     plain = bert_predictor.predict_span(text, start, start + 5, top_k=50, filters=Filters(keep_meaning=False))
     with_dog = bert_predictor.predict_span(text, start, start + 5, 3, Filters(keep_meaning=False), compare=("dog",))

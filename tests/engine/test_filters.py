@@ -10,6 +10,7 @@ from bertmask_gui.engine.filters import (
     Filters,
     is_number,
     is_punctuation,
+    is_word,
     is_stop_word,
     is_writable,
     keep,
@@ -41,7 +42,18 @@ def test_keep_applies_each_filter():
     f = Filters(hide_punctuation=True, hide_numbers=True, hide_stop_words=True, hide_original=True)
     assert keep("movie", f, "film")
     assert not keep(",", f) and not keep("42", f) and not keep("the", f) and not keep("Film", f, "film")
-    assert keep(",", Filters()) and keep("the", Filters()) and keep("film", Filters(), "film")
+    assert not keep(",", Filters()) and keep("the", Filters()) and keep("film", Filters(), "film")
+    assert keep(",", Filters(words_only=False)) and keep("42", Filters(words_only=False))
+
+
+@pytest.mark.parametrize("word", ["love", "don't", "well-known", "café", "O'Brien", "Paris", "I"])
+def test_a_word_is_letters_with_inner_apostrophes_and_hyphens(word):
+    assert is_word(word) and keep(word, Filters())
+
+
+@pytest.mark.parametrize("token", [",", ".", "...", "\"", "'s", "-", "--", "42", "1990s", "a-", "'", "x2", "&", "—"])
+def test_punctuation_numbers_and_fragments_are_not_words(token):
+    assert not is_word(token) and not keep(token, Filters())
 
 
 def test_top_k_is_clamped():

@@ -257,4 +257,4 @@ def test_panel_text_helpers():
     text = "It was quite interesting.\n\nThe [MASK] was long"
     start = text.index("[MASK]")
     assert mask_context(text, start, start + 6) == "…quite interesting. The ___ was long"
-    assert [percent(0.61234), percent(0.0003), percent(1e-9)] == ["61.2%", "0.030%", "<0.001%"]
+    assert [percent(0.61234), percent(0.0003), percent(0.004), percent(1e-9)] == ["61.2%", "0.03%", "0.4%", "< 0.01%"]

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel, QListView
 
 from bertmask_gui.app import create_window
 from bertmask_gui.ui.candidates import CANDIDATE_ROLE, HEADER_ROLE
-from bertmask_gui.engine.rankings.lists import WORD_LABEL
+from bertmask_gui.engine.rankings.lists import MEANING_LABEL
 from bertmask_gui.ui.panel import FILL_ROLE
 
 from conftest import SEED_SENTENCE
@@ -55,7 +55,7 @@ def test_ctrl_space_on_a_selection_suggests_and_a_click_replaces_it(qtbot, windo
     assert window.findChild(QLabel, "panelTitle").text() == "Alternatives for “love”"
     marked = [i for i in found if i.data(CANDIDATE_ROLE).original]
     assert len(marked) == 1 and marked[0].data(CANDIDATE_ROLE).token == "love"
-    assert WORD_LABEL in window.findChild(QLabel, "scoreNote").text()
+    assert MEANING_LABEL in window.findChild(QLabel, "scoreNote").text()  # the figure it is sorted by
 
     other = next(i for i in found if not i.data(CANDIDATE_ROLE).original)
     word = other.data(CANDIDATE_ROLE).token

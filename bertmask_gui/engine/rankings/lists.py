@@ -17,6 +17,12 @@ from bertmask_gui.engine.results import Candidate
 WORD_LABEL = "the model's estimate that this word belongs here"
 # Fill-all by the same logic: exp(the joint PLL-word-l2r), the chain-rule estimate that
 # all the words belong together (products of several probabilities, so small).
+# Selection mode with "Keep the meaning" ranks by keep_meaning_score, so it shows that
+# score's share among the alternatives found (a softmax over the pool, the writer's own
+# word left out: its embedding term with itself would take ~100% and leave the
+# alternatives "< 0.01%"; its own row shows at most 100%): the figures fall as the list
+# goes down. exp(PLL) there jumped (0.2%, 12.4%, 6.1%, 0.9%: issue 20).
+MEANING_LABEL = "the word's share of the keep-meaning score (fits here, keeps your word's sense) among the alternatives found"
 FILLS_LABEL = "the model's estimate that these words together belong here"
 
 
@@ -37,8 +43,11 @@ def word_list(
 ):
     """Filter, case, rank and cut ``words`` (rankings.words.Word): the list for one mask.
 
-    Ranked by PLL-word-l2r, or with ``keep_meaning`` (selection mode, "Keep the meaning") by
-    ``keep_meaning_score``; the shown percentage is exp(PLL-word-l2r) either way.
+    Ranked by PLL-word-l2r, shown as exp(PLL-word-l2r) (WORD_LABEL); or with
+    ``keep_meaning`` (selection mode, "Keep the meaning") ranked by ``keep_meaning_score``
+    and shown as that score's share among the alternatives that pass (MEANING_LABEL; the
+    writer's own word is left out of the sum and its row shows at most 100%), so the
+    figures fall as the list goes down.
     ``compared`` words (the writer's, "Compare with…") pass the filters and the cut, marked.
     """
     scored = _scored(words, filters, cased, original, initial, keep_meaning, compared)
@@ -47,13 +56,20 @@ def word_list(
         # The writer's own word is always shown (marked), so they see where it stands.
         shown_list += [t for t in scored if same_word(t[1], original)][:1]
     shown_list += [t for t in scored if t not in shown_list and any(same_word(t[1], c) for c in compared)]
+    others = [score for score, shown, _ in scored if not same_word(shown, original)]
+    total = _log_sum_exp(others) if keep_meaning is not None else None
     return [
         Candidate(
-            shown, probability(word.log_score), word.pieces[0], word.pieces, word.log_score,
-            same_word(shown, original), any(same_word(shown, c) for c in compared),
+            shown, probability(word.log_score) if total is None else probability(score - total), word.pieces[0],
+            word.pieces, word.log_score, same_word(shown, original), any(same_word(shown, c) for c in compared),
         )
-        for _, shown, word in shown_list
+        for score, shown, word in shown_list
     ]
+
+
+def _log_sum_exp(values: list[float]) -> float:
+    top = max(values, default=0.0)
+    return top + math.log(sum(math.exp(v - top) for v in values)) if values else 0.0
 
 
 def _scored(words, filters: Filters, cased: bool, original, initial: bool, keep_meaning, compared=()) -> list[tuple]:

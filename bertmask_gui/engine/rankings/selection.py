@@ -9,7 +9,7 @@ from bertmask_gui.engine.masks import Span, find_masks
 from bertmask_gui.engine.options import Filters, clamp_top_k
 from bertmask_gui.engine.rankings.inplace import compared_pieces
 from bertmask_gui.engine.rankings.job import Job
-from bertmask_gui.engine.rankings.lists import WORD_LABEL, pool_size, shown_floor, word_list
+from bertmask_gui.engine.rankings.lists import MEANING_LABEL, WORD_LABEL, pool_size, shown_floor, word_list
 from bertmask_gui.engine.rankings.meaning import add_similarity, similarity_bounds, similarity_dots
 from bertmask_gui.engine.rankings.words import generate
 from bertmask_gui.engine.results import MaskResult, Mode, Prediction
@@ -66,7 +66,7 @@ def predict_span(
         if similar is not None:
             similar(found)
         cands = word_list(found, top_k, filters, vocab.cased, original, initial, rank, compare)
-        result = MaskResult(start, end, tuple(cands), WORD_LABEL, original)
+        result = MaskResult(start, end, tuple(cands), MEANING_LABEL if rank else WORD_LABEL, original)
         return Prediction((result,), time.perf_counter() - started, mode=Mode.SPAN,
                           forward_passes=job.forward_passes - passes, preliminary=preliminary)
 

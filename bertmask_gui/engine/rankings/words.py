@@ -68,7 +68,8 @@ class Word:
     text: str
     pieces: tuple[int, ...]
     log_score: float  # PLL-word-l2r: natural-log probability, summed over pieces
-    keep_score: float | None = None  # log P(first piece) with the original word in place
+    keep_score: float | None = None  # log P(word) with the original word in place (_with_keep)
+    terms: tuple[float, ...] = ()  # the PLL-word-l2r term of each piece (they sum to log_score)
     similarity: float | None = None  # dot(e_original, e_word) / T (rankings.meaning)
 
 
@@ -123,7 +124,8 @@ def generate(
     searched = max_pieces if beam > 0 else 1  # beam 0: one-piece words and the extras only
     seen, keep_rows = _first_pass(job, contexts, searched, max_pieces, extra, originals)
     finished = _one_piece_words(job.vocabulary, contexts, seen, pool)
-    floor = _floors(job.vocabulary, contexts, finished, extra, max_pieces, seen, keep_rows, floors)
+    every = job.tuning.meaning_all_pieces
+    floor = _floors(job.vocabulary, contexts, finished, extra, max_pieces, seen, keep_rows, floors, every)
     if bonus is not None:
         weight = job.tuning.keep_meaning_weight
         bonus = [b + weight * keep_rows[c][: b.shape[0]] if c in keep_rows else b for c, b in enumerate(bonus)]
@@ -132,7 +134,7 @@ def generate(
 
     def announce() -> None:
         if early is not None:
-            early(_exact_words(job.vocabulary, contexts, one_piece, extra, max_pieces, seen, keep_rows))
+            early(_exact_words(job.vocabulary, contexts, one_piece, extra, max_pieces, seen, keep_rows, every))
 
     if searched > 1 and draft is None:
         finished += _search(job, contexts, seen, max_pieces, beam, pool, floor, bonus, announce)
@@ -141,7 +143,7 @@ def generate(
         finished += _search(draft, contexts, dict(seen), max_pieces, beam, pool, lowered, bonus, announce)
     spelled = _canonical_words(job.vocabulary, contexts, finished, extra, max_pieces)
     _score_pass(job, contexts, spelled, seen)  # the drafted words, exactly (no row otherwise)
-    return [_with_keep(_ranked(c, words, seen), keep_rows.get(c)) for c, words in enumerate(spelled)]
+    return [_with_keep(_ranked(c, words, seen), keep_rows.get(c), every) for c, words in enumerate(spelled)]
 
 
 def _first_pass(job: Job, contexts: list[Context], searched: int, max_pieces: int, extra, originals) -> tuple[Seen, dict]:
@@ -172,23 +174,23 @@ def _first_pass(job: Job, contexts: list[Context], searched: int, max_pieces: in
     return seen, keep_rows
 
 
-def _floors(vocab, contexts, finished, extra, max_pieces, seen: Seen, keep_rows, floors) -> list[float]:
+def _floors(vocab, contexts, finished, extra, max_pieces, seen: Seen, keep_rows, floors, every=True) -> list[float]:
     """Per context, the log_score below which no word can be shown (-inf: no pruning),
     judged on the words already scored exactly: one-piece words and the extras."""
     if floors is None:
         return [_NEG] * len(contexts)
-    exact = _exact_words(vocab, contexts, finished, extra, max_pieces, seen, keep_rows)
+    exact = _exact_words(vocab, contexts, finished, extra, max_pieces, seen, keep_rows, every)
     return [floors[c](words) for c, words in enumerate(exact)]
 
 
-def _exact_words(vocab, contexts, finished, extra, max_pieces, seen: Seen, keep_rows) -> list[list[Word]]:
+def _exact_words(vocab, contexts, finished, extra, max_pieces, seen: Seen, keep_rows, every=True) -> list[list[Word]]:
     """Per context, the words among ``finished`` and ``extra`` whose every term is in
     ``seen``, best first."""
     spelled = _canonical_words(vocab, contexts, finished, extra, max_pieces)
     out = []
     for c, words in enumerate(spelled):
         exact = {seq: text for seq, text in words.items() if _is_scored(seen, c, seq)}
-        out.append(_with_keep(_ranked(c, exact, seen), keep_rows.get(c)))
+        out.append(_with_keep(_ranked(c, exact, seen), keep_rows.get(c), every))
     return out
 
 
@@ -283,11 +285,10 @@ def _ranked(c: int, spelled: dict[tuple[int, ...], str], seen: Seen) -> list[Wor
     """Each word once (its best spelling's score), best first."""
     best: dict[str, Word] = {}
     for seq, text in spelled.items():
-        total = 0.0
-        for j in range(len(seq)):
-            total += float(seen[(c, len(seq), frozenset(enumerate(seq[:j])))][j][seq[j]])
+        terms = tuple(float(seen[(c, len(seq), frozenset(enumerate(seq[:j])))][j][seq[j]]) for j in range(len(seq)))
+        total = sum(terms)
         if text not in best or best[text].log_score < total:
-            best[text] = Word(text, seq, total)
+            best[text] = Word(text, seq, total, terms=terms)
     return sorted(best.values(), key=lambda w: w.log_score, reverse=True)
 
 
@@ -300,10 +301,16 @@ def _is_scored(seen: Seen, c: int, seq: tuple[int, ...]) -> bool:
     return all(j in seen.get((c, len(seq), frozenset(enumerate(seq[:j]))), {}) for j in range(len(seq)))
 
 
-def _with_keep(words: list[Word], keep_row) -> list[Word]:
+def _with_keep(words: list[Word], keep_row, all_pieces: bool = True) -> list[Word]:
+    """``Word.keep_score``: log P(word) with the original word in place, by the chain
+    rule: the in-place row's term for the first piece, plus (``all_pieces``) the l2r
+    terms of the pieces after it, so a junk ending ("large" + "##we" for "big") costs
+    what the model thinks of it. Every added term is ≤ 0: the in-place row's first
+    piece stays an upper bound (the pruning ``bonus``)."""
     if keep_row is not None:
         for word in words:
-            word.keep_score = float(keep_row[word.pieces[0]])
+            rest = sum(word.terms[1:]) if all_pieces else 0.0
+            word.keep_score = float(keep_row[word.pieces[0]]) + rest
     return words
 
 
