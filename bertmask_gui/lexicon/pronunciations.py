@@ -97,6 +97,7 @@ def rhyme_part(phones: tuple[str, ...]) -> str:
     return " ".join(phone.rstrip("012") for phone in phones[start:])
 
 
+@lru_cache(maxsize=8192)
 def rhyme_parts(word: str) -> frozenset[str]:
     return frozenset(rhyme_part(p) for p in pronunciations(word))
 

@@ -21,6 +21,7 @@ from bertmask_gui.ui.settings import Key
 from bertmask_gui.ui.status import StatusLine
 from bertmask_gui.ui.worker import LoadRequest, WorkerThread
 from bertmask_gui.ui.explore import ExploreView
+from bertmask_gui.ui.facts import WordFacts
 from bertmask_gui.ui.writer import WriterTools
 
 
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         self.documents = DocumentController(self)  # File menu, title, autosave, recovery
         self.writer = WriterTools(self)  # selection mode, fill-all, shortcuts, settings
         self.explore = ExploreView(self, self.writer)  # why this word, unusual words
+        self.facts = WordFacts(self)  # the gloss line, the constraints row
 
     @property
     def top_k(self) -> int:
