@@ -229,6 +229,13 @@ def run(predictor, addresses, wn, quick: bool = False) -> dict:
     return out
 
 
+def section(predictor, addresses, wn, quick: bool, out: Path) -> dict:
+    """make quality's section: every measurement, written to docs/QUALITY_FACTS.md too."""
+    results = {"model": Path(predictor.folder).name, **run(predictor, addresses, wn, quick)}
+    (out / "QUALITY_FACTS.md").write_text(markdown(results), encoding="utf-8")
+    return results
+
+
 def markdown(results: dict) -> str:
     cov, sen, con = results["coverage"], results["senses"], results["constrained"]
     lines = [
@@ -266,12 +273,10 @@ def main(argv=None) -> int:
         return 2
     predictor = Predictor.load(args.model, device="cpu")
     started = time.perf_counter()
-    results = {"model": Path(args.model).name, **run(predictor, sentences(Path(args.model)), wn, args.quick)}
-    results["seconds"] = round(time.perf_counter() - started, 1)
     out = Path(args.out)
-    clean = {k: v for k, v in results.items()}
-    (out / "quality_facts.json").write_text(json.dumps(clean, indent=1, default=str), encoding="utf-8")
-    (out / "QUALITY_FACTS.md").write_text(markdown(results), encoding="utf-8")
+    results = section(predictor, sentences(Path(args.model)), wn, args.quick, out)
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    (out / "quality_facts.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
     print(markdown(results))
     return 0
 
