@@ -1,7 +1,8 @@
 """Word facts and constrained masks in the window.
 
-- Under the list, a line with the current row's meaning (the WordNet sense that fits
-  here) and syllables; the row's tooltip says the same (ui.candidates).
+- Under the list, a line with the current row's meaning and syllables: WordNet's first
+  sense at once, then the sense that fits the sentence (asked of the worker in the
+  background for that row only); the row's tooltip gives the first sense (ui.candidates).
 - The constraints row: ``rhymes:night syllables:2`` + Enter rewrites the mask at the
   cursor (or the current row's mask) as ``[MASK rhymes:night syllables:2]``, one undo
   step, and the list follows; with a selection shown, its alternatives obey them.
@@ -16,7 +17,9 @@ from bertmask_gui.engine.constraints import parse
 from bertmask_gui.engine.errors import PredictionError
 from bertmask_gui.engine.masks import Span, find_masks
 from bertmask_gui.engine.results import Mode
+from bertmask_gui.lexicon import glosses
 from bertmask_gui.ui.candidates import CANDIDATE_ROLE, MASK_ROLE, definition_of, syllables_of
+from bertmask_gui.ui.worker import ExploreRequest
 
 
 class WordFacts(QObject):
@@ -29,29 +32,55 @@ class WordFacts(QObject):
         self.session = window.session
         self.panel = window.panel
         self.candidates = window.candidates
+        self.worker = window.worker
+        self.latest_id = 0
         self.panel.constraints.returnPressed.connect(self.apply_constraints)
         self.candidates.selectionModel().currentChanged.connect(self.show_current)
         self.candidates.model().modelReset.connect(self._sync)
+        self.worker.explored.connect(self._on_sense)
 
-    def show_current(self, index=None) -> None:
+    def show_current(self, index=None, _previous=None, ask: bool = True) -> None:
         """The gloss line: the current row's word, meaning here, and syllables."""
         index = index if index is not None else self.candidates.currentIndex()
         candidate = index.data(CANDIDATE_ROLE) if index is not None and index.isValid() else None
         if candidate is None:
             self.panel.gloss_line.setText("")
             return
-        definition = definition_of(candidate) or "no meaning in WordNet"
+        self._write_line(candidate, definition_of(candidate) or "no meaning in WordNet")
+        if ask:
+            self._ask_sense(index, candidate)
+
+    def _write_line(self, candidate, definition: str) -> None:
         count = syllables_of(candidate)
         figure = f" · {count.rstrip('?')} syllable{'' if count.rstrip('?') == '1' else 's'}" if count else ""
         figure += " (estimated)" if count.endswith("?") else ""
         self.panel.gloss_line.setText(f"{candidate.token}: {definition}{figure}")
+        self.shown_candidate = candidate
+
+    def _ask_sense(self, index, candidate) -> None:
+        """In the background, the sense that fits the sentence (rankings.senses: one pass
+        of ~30 rows for this word only); the line shows WordNet's first sense meanwhile."""
+        self.latest_id += 1
+        span = self.session.mask_span(index.data(MASK_ROLE) or 0)
+        if span is None or not self.session.ready or len(glosses.senses(candidate.token)) < 2:
+            return
+        text = self.editor.toPlainText()
+        self.worker.request_explore(ExploreRequest(self.latest_id, "sense", text, span.start, span.end, candidate.token))
+
+    def _on_sense(self, request, found) -> None:
+        if request.kind != "sense" or request.request_id != self.latest_id or request.text != self.editor.toPlainText():
+            return
+        senses, chosen = found
+        if senses and chosen is not None and getattr(self, "shown_candidate", None) is not None:
+            self._write_line(self.shown_candidate, glosses.described(senses[chosen]))
 
     def _sync(self) -> None:
         """A new list: its first word's facts until a row is current; the row shows the
         constraints of the mask they are for."""
         model = self.candidates.model()
         first = next((model.index(r, 0) for r in range(model.rowCount()) if model.index(r, 0).data(CANDIDATE_ROLE)), None)
-        self.show_current(first)
+        self.latest_id += 1  # a sense asked for the old list is stale
+        self.show_current(first, ask=False)  # no model work until the writer moves to a row
         span = self.target_mask()
         if not self.panel.constraints.hasFocus() and span is not None:
             self.panel.constraints.setText(" ".join(f"{k}:{v}" for k, v in span.constraints or ()))

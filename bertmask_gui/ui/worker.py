@@ -45,7 +45,7 @@ class ExploreRequest:
     supports ``word`` at [start, end)) or ``score`` (how expected each word there is)."""
 
     request_id: int
-    kind: str  # "explain" | "score"
+    kind: str  # "explain" | "score" | "sense"
     text: str
     start: int
     end: int
@@ -242,6 +242,9 @@ class PredictionWorker(QObject):
         try:
             if request.kind == "explain":
                 found = self.predictor.explain(request.text, request.start, request.end, request.word, cancelled=cancelled)
+            elif request.kind == "sense":  # ui.facts: the meaning of the current row, in context
+                found = self.predictor.word_senses(request.text, request.start, request.end, [request.word],
+                                                   cancelled=cancelled)[0]
             else:
                 found = self.predictor.score_words(request.text, request.start, request.end, cancelled=cancelled)
         except Superseded:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
@@ -59,3 +60,20 @@ def test_a_bad_constraint_is_a_sentence_and_changes_nothing(qtbot, window):
     assert window.editor.toPlainText() == "I really [MASK] the movie."
     assert "at least 1" in window.statusBar().currentMessage()
     assert window.panel.constraints.text() == "syllables:0"  # what the writer typed stays
+
+
+def test_the_gloss_line_follows_with_the_sense_chosen_in_context(qtbot, window, bert_predictor):
+    from bertmask_gui.lexicon import glosses
+
+    text = "The [MASK] was late, so we walked home."
+    window.editor.setPlainText(text)
+    qtbot.waitUntil(lambda: len(rows(window)) > 1, timeout=60000)
+    with_senses = [i for i in rows(window) if len(glosses.senses(i.data(CANDIDATE_ROLE).token)) > 1]
+    if not with_senses:
+        pytest.skip("the tiny model proposed no word with several senses")
+    word = with_senses[0].data(CANDIDATE_ROLE).token
+    senses, chosen = bert_predictor.word_senses(text, 4, 10, [word])[0]
+    window.candidates.setCurrentIndex(with_senses[0])
+    assert window.panel.gloss_line.text().startswith(f"{word}: {glosses.described(senses[0])}")  # at once
+    expected = f"{word}: {glosses.described(senses[chosen])}"
+    qtbot.waitUntil(lambda: window.panel.gloss_line.text().startswith(expected), timeout=30000)
