@@ -204,7 +204,8 @@ class PredictionWorker(QObject):
         self.predictions_run += 1
 
         def early(preliminary) -> None:  # the one-piece words while longer ones are searched
-            self.result_ready.emit(request.request_id, preliminary)
+            # with their facts, so the lexicon is read here, never on the window's thread
+            self.result_ready.emit(request.request_id, _with_facts(self.predictor, request.text, preliminary, None))
 
         try:
             prediction = run_request(self.predictor, request, self._newer_work_waiting, early)
