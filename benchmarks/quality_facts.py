@@ -113,7 +113,8 @@ def section_senses(predictor, wn, rng, count: int) -> dict:
     return out
 
 
-def random_constraint(rng, original: str) -> Constraints:
+def random_constraint(rng, letter: str) -> Constraints:
+    """One of five kinds of constraint, at random (``letter`` for starts:)."""
     kind = rng.choice(["rhymes", "rhymes+syllables", "syllables", "starts+max", "starts+syllables"])
     if kind.startswith("rhymes"):
         targets = ["night", "day", "time", "way", "life", "mind", "heart", "all", "place", "down", "old", "more"]
@@ -121,7 +122,6 @@ def random_constraint(rng, original: str) -> Constraints:
         return Constraints(rhymes=target, syllables=rng.choice([1, 2]) if "syllables" in kind else None)
     if kind == "syllables":
         return Constraints(syllables=rng.choice([2, 3]))
-    letter = original[0]
     if kind == "starts+max":
         return Constraints(starts=letter, max_letters=rng.choice([4, 5, 6, 7]))
     return Constraints(starts=letter, syllables=rng.choice([1, 2, 3]))
@@ -174,8 +174,7 @@ def section_constrained(predictor, texts, rng, exhaustive_every: int = 4) -> dic
     counter = counted_rows(predictor)
     cases = []
     for n, text in enumerate(texts):
-        original = re.sub(r"\W", "", text.split("[MASK]")[1][:0]) or "s"
-        wanted = random_constraint(rng, rng.choice("abcdefghilmnprstw") if original == "s" else original)
+        wanted = random_constraint(rng, rng.choice("abcdefghilmnprstw"))
         masked = text.replace("[MASK]", f"[MASK {wanted.text()}]", 1)
         times = {"plain": [], "constrained": []}
         rows = {}

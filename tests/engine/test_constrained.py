@@ -148,3 +148,9 @@ def test_facts_give_each_candidate_a_meaning_and_syllables(bert_predictor):
             assert c.syllables is not None
     known = next((c for c in first.masks[0].candidates if c.definition), None)
     assert known is None or known.definition.startswith("(")
+
+
+def test_a_constraint_no_word_meets_says_so(bert_predictor):
+    found = bert_predictor.predict("I [MASK starts:qx] it.", top_k=5)
+    assert found.masks[0].candidates == ()
+    assert "No word the model can spell satisfies [MASK starts:qx]" in found.note

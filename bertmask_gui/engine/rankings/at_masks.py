@@ -51,6 +51,7 @@ def predict_words(job: Job, text: str, top_k: int = 5, filters: Filters | None =
                          mode=Mode.WORDS, forward_passes=job.forward_passes - passes, preliminary=True))
 
     contexts = [encoded.contexts[i] for i in plain]
+    note = capped_masks_note(len(spans))
     special = chosen or constrained
     lists = generate(job, contexts, pool=pool_size(top_k), floors=floors, early=announce if early and not special else None)
     results = choice_results(job, spans, encoded.contexts, chosen) if chosen else {}
@@ -58,6 +59,9 @@ def predict_words(job: Job, text: str, top_k: int = 5, filters: Filters | None =
         starts = {i: sentence_initial(encoded.model_text, encoded.model_spans[i].start) for i in constrained}
         lists_of = constrained_lists(job, encoded.contexts, constrained, top_k, filters, cased, starts)
         results.update({i: MaskResult(spans[i].start, spans[i].end, tuple(c), WORD_LABEL) for i, c in lists_of.items()})
+        unmet = [f"[MASK {constrained[i].text()}]" for i, c in lists_of.items() if not c]
+        if unmet:
+            note = f"{note} No word the model can spell satisfies {', '.join(unmet)}: loosen the constraints.".strip()
     results.update(mask_results(lists))
     results = [results[i] for i in range(wanted)]
     fills = ()
@@ -71,7 +75,7 @@ def predict_words(job: Job, text: str, top_k: int = 5, filters: Filters | None =
     return Prediction(
         tuple(results),
         time.perf_counter() - started,
-        capped_masks_note(len(spans)),
+        note,
         mode=Mode.WORDS,
         fills=fills,
         fills_label=FILLS_LABEL if fills else "",

@@ -33,13 +33,14 @@ from bertmask_gui.engine.options import Filters
 from bertmask_gui.engine.results import MaskResult, Prediction
 from bertmask_gui.engine.rankings.job import Job
 from bertmask_gui.engine.rankings.lists import WORD_LABEL, shown_floor, word_list
-from bertmask_gui.engine.rankings.words import Word
+from bertmask_gui.engine.rankings.words import Floor, Word
 from bertmask_gui.engine.vocabulary import Vocabulary
 from bertmask_gui.lexicon import pronunciations
 
-# Rows per mask per pass, and passes after the first (benchmarks/quality_facts.py:
-# the best satisfying word first in FIGURE of held-out masks, at COST of an
-# unconstrained prediction).
+# Rows per mask per pass, and passes after the first. Measured (benchmarks/quality_facts.py,
+# docs/QUALITY_FACTS.md): with 8 and 2 the best satisfying word is first at every
+# held-out mask so far, at a median 1.5x the time of an unconstrained whole-word
+# prediction (24 rows per pass and 3 passes cost up to 7x for the same lists).
 ROWS_PER_PASS = 8
 MAX_PASSES = 2
 _PLAIN_WORD = re.compile(r"^[a-z]+(?:['-][a-z]+)*$")
@@ -55,10 +56,10 @@ class _Search:
     """One mask's search: exact words so far, and prefixes still worth extending."""
 
     ctx: Context
-    floor: object  # lists.shown_floor
+    floor: Floor  # lists.shown_floor: below it a word cannot be shown
     words: list[Word] = field(default_factory=list)
     # (n pieces, filled prefix) → (bound so far, the words of n pieces under it)
-    open: dict[tuple[int, tuple[int, ...]], tuple[float, list[tuple[str, tuple[int, ...]]]]] = field(default_factory=dict)
+    frontier: dict[tuple[int, tuple[int, ...]], tuple[float, list[tuple[str, tuple[int, ...]]]]] = field(default_factory=dict)
 
 
 def constrained_words(job: Job, contexts: list[Context], constraints: list[Constraints], floors) -> list[list[Word]]:
@@ -80,7 +81,7 @@ def constrained_words(job: Job, contexts: list[Context], constraints: list[Const
         for text, pieces in longer_words(job.vocabulary, wanted, search.ctx.after_space, max_n):
             key = (len(pieces), pieces[:1])
             bound = float(first[(i, len(pieces))][pieces[0]])
-            search.open.setdefault(key, (bound, []))[1].append((text, pieces))
+            search.frontier.setdefault(key, (bound, []))[1].append((text, pieces))
     for _ in range(MAX_PASSES):
         if not _extend(job, searches):
             break
@@ -93,8 +94,8 @@ def _extend(job: Job, searches: list[_Search]) -> bool:
     rows, owners = [], []
     for search in searches:
         floor = search.floor(sorted(search.words, key=lambda w: w.log_score, reverse=True))
-        live = sorted(((b, k) for k, (b, _) in search.open.items() if b >= floor), reverse=True)
-        search.open = {k: search.open[k] for _, k in live}
+        live = sorted(((b, k) for k, (b, _) in search.frontier.items() if b >= floor), reverse=True)
+        search.frontier = {k: search.frontier[k] for _, k in live}
         for _, (n, prefix) in live[:ROWS_PER_PASS]:
             ids, pos = job.expand(search.ctx, n, dict(enumerate(prefix)))
             rows.append((ids, [pos + len(prefix)]))
@@ -102,7 +103,7 @@ def _extend(job: Job, searches: list[_Search]) -> bool:
     if not rows:
         return False
     for (search, n, prefix), answer in zip(owners, job.at_positions(rows)):
-        bound, words = search.open.pop((n, prefix))
+        bound, words = search.frontier.pop((n, prefix))
         logp = answer[0]
         for text, pieces in words:
             score = bound + float(logp[pieces[len(prefix)]])
@@ -110,7 +111,7 @@ def _extend(job: Job, searches: list[_Search]) -> bool:
                 search.words.append(Word(text, pieces, score))
             else:
                 key = (n, pieces[: len(prefix) + 1])
-                search.open.setdefault(key, (score, []))[1].append((text, pieces))
+                search.frontier.setdefault(key, (score, []))[1].append((text, pieces))
     return True
 
 
