@@ -551,6 +551,7 @@ def main(argv=None) -> int:
     results["tuning"]["items"] = len(tune_items)
     results["tuning"]["long_items"] = len(long_items)
     results["check"] = timed("g draft checker", __import__("quality_check").section, exact, model, args.quick)
+    results["facts"] = timed("g word facts, constrained masks", __import__("quality_facts").section, exact, addresses, wn, args.quick, Path(args.out))
     results["threads"] = __import__("torch").get_num_threads()
     results["seconds"] = round(time.perf_counter() - started, 1)
     results["timings"] = timings

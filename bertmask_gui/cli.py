@@ -27,6 +27,7 @@ def run_predict(
         prediction = predictor.predict(text, top_k=top_k, mode="pieces" if pieces else "words")
         if explain:
             prediction = explained(predictor, text, prediction)
+        prediction = predictor.with_facts(text, prediction)  # each candidate's meaning here, syllables
     except BertMaskError as exc:
         print(f"bertmask-gui: {exc}", file=sys.stderr)
         return 2
@@ -167,6 +168,16 @@ def _print(output: str) -> int:
     return 0
 
 
+def _facts(candidate) -> str:
+    """``  2 syl.  (noun) the time after sunset…``: what a candidate's facts say, if any."""
+    count = getattr(candidate, "syllables", None)
+    shown = f"{count}{'?' if candidate.syllables_estimated else ''} syl." if count else ""
+    definition = getattr(candidate, "definition", None)
+    if definition:
+        shown += f"  {definition if len(definition) <= 70 else definition[:69] + '…'}"
+    return f"  {shown}" if shown else ""
+
+
 def format_table(text: str, prediction) -> str:
     """A readable table: one block per mask, rank, word, probability."""
     if not prediction.masks:
@@ -178,7 +189,7 @@ def format_table(text: str, prediction) -> str:
         width = max((len(c.token) for c in mask.candidates), default=4)
         for rank, c in enumerate(mask.candidates, start=1):
             mark = "  (your word)" if getattr(c, "original", False) else ""
-            lines.append(f"  {rank:>2}. {c.token:<{width}}  {c.score * 100:6.2f}%{mark}")
+            lines.append(f"  {rank:>2}. {c.token:<{width}}  {c.score * 100:6.2f}%{mark}{_facts(c)}")
         if mask.why:
             words = ", ".join(f"{i.word} ({i.influence:+.2f})" for i in mask.why[:5])
             lines.append(f"  Why “{mask.candidates[0].token}”: {words}")

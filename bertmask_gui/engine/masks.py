@@ -8,12 +8,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bertmask_gui.engine.constraints import pairs
+
 # What a writer types: [MASK] in any case, spaces inside the brackets tolerated, and
-# [MASK:affect|effect] (``|`` or ``,`` between words): a mask whose candidates are those words.
-MASK_PATTERN_SOURCE = r"\[\s*mask\s*(?::[^\[\]\n]*)?\]"
+# [MASK:affect|effect] (``|`` or ``,`` between words): a mask whose candidates are those words;
+# [MASK rhymes:night syllables:2] (``key:value`` after a space): a mask with constraints
+# (engine.constraints says which keys there are).
+MASK_PATTERN_SOURCE = r"\[\s*mask\s*(?::[^\[\]\n]*|(?<=\s)[^\s:\[\]]+\s*:[^\[\]\n]*)?\]"
 USER_MASK = "[MASK]"
 _CHOICES = re.compile(r"^\[\s*mask\s*:(.*)\]$", re.IGNORECASE | re.DOTALL)
 _CHOICE_SEPARATOR = re.compile(r"[|,]")
+_CONSTRAINED = re.compile(r"^\[\s*mask\s+([^:\s].*)\]$", re.IGNORECASE | re.DOTALL)
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\")\]”’]*\s+|\n\s*")
 
 
@@ -26,6 +31,19 @@ class Span:
     # [MASK:a|b]: the writer's words, as typed (stripped; empty ones kept, so the
     # engine can say what is wrong); None for an ordinary mask.
     choices: tuple[str, ...] | None = None
+    # [MASK rhymes:night max:6]: the writer's (key, value) pairs as typed (lower-case
+    # keys; a word without a colon has the key ""), checked by engine.constraints; None
+    # for a mask without constraints.
+    constraints: tuple[tuple[str, str], ...] | None = None
+
+
+def parse_constraints(mask_text: str) -> tuple[tuple[str, str], ...] | None:
+    """The pairs of ``[MASK rhymes:night syllables:2]`` (``(("rhymes", "night"),
+    ("syllables", "2"))``), None for a mask without constraints."""
+    match = _CONSTRAINED.match(mask_text)
+    if match is None:
+        return None
+    return pairs(match.group(1))
 
 
 def parse_choices(mask_text: str) -> tuple[str, ...] | None:
@@ -49,7 +67,10 @@ def mask_regex(model_mask_token: str | None = None) -> re.Pattern[str]:
 
 def find_masks(text: str, model_mask_token: str | None = None) -> list[Span]:
     """Every mask in ``text``, in order."""
-    return [Span(m.start(), m.end(), parse_choices(m.group())) for m in mask_regex(model_mask_token).finditer(text)]
+    return [
+        Span(m.start(), m.end(), parse_choices(m.group()), parse_constraints(m.group()))
+        for m in mask_regex(model_mask_token).finditer(text)
+    ]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ only code that calls the model) → rankings.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import logging
@@ -17,14 +18,20 @@ from bertmask_gui.engine import fast, loading
 from bertmask_gui.engine.encoder import Encoder
 from bertmask_gui.engine.models import DEFAULT_MODEL
 from bertmask_gui.engine.options import DEFAULT_TOP_K, CheckOptions, Tuning
+from bertmask_gui.engine.constraints import parse as parse_constraints
+from bertmask_gui.engine.options import DEFAULT_TOP_K, Filters, Tuning
+from bertmask_gui.engine.textops import trim_span
 from bertmask_gui.engine.masks import find_masks
 from bertmask_gui.engine.rankings.at_masks import predict_words
 from bertmask_gui.engine.rankings.check import checked
 from bertmask_gui.engine.rankings.choices import checked_words, choice_words, with_choices
+from bertmask_gui.engine.rankings.constrained import constraint_masks, with_constraints
 from bertmask_gui.engine.rankings.explain import influences
+from bertmask_gui.engine.rankings.facts import with_facts
 from bertmask_gui.engine.rankings.job import Job
 from bertmask_gui.engine.rankings.pieces import predict_pieces
 from bertmask_gui.engine.rankings.selection import predict_span
+from bertmask_gui.engine.rankings.senses import choose_senses
 from bertmask_gui.engine.rankings.surprise import word_scores
 from bertmask_gui.engine.results import CheckResult, Influence, Mode, Prediction, WordScore
 from bertmask_gui.engine.runner import Runner
@@ -103,24 +110,48 @@ class Predictor:
         shown meanwhile.
         """
         if mode == Mode.PIECES:
-            choice_words(find_masks(text, self.mask_token))  # bad [MASK:…] before any model work
-            return with_choices(self.job(cancelled), text, predict_pieces(self.job(cancelled), text, top_k))
+            spans = find_masks(text, self.mask_token)
+            choice_words(spans), constraint_masks(spans)  # bad [MASK:…] before any model work
+            pieces = predict_pieces(self.job(cancelled), text, top_k)
+            return with_constraints(self.job(cancelled), text, with_choices(self.job(cancelled), text, pieces), top_k)
         return predict_words(self.job(cancelled), text, top_k, filters, early)
 
     def predict_span(
         self, text: str, start: int, end: int, top_k: int = DEFAULT_TOP_K, filters=None, *, cancelled=None, compare=(),
-        early=None,
+        early=None, constraints: str = "",
     ) -> Prediction:
         """Whole-word alternatives for text[start:end] (a selected word), text unchanged.
         ``compare``: the writer's words, scored beside them (``Candidate.compared``);
-        ``early``: as in ``predict``."""
+        ``early``: as in ``predict``; ``constraints`` (``rhymes:night max:6``): the
+        alternatives obey them, ranked as a ``[MASK rhymes:night]`` there would be."""
+        wanted = parse_constraints(constraints)
+        if wanted:
+            return self._constrained_span(text, start, end, top_k, filters, cancelled, wanted)
         words = checked_words(tuple(compare)) if compare else ()
         return predict_span(self.job(cancelled), text, start, end, top_k, filters, words, early)
+
+    def _constrained_span(self, text, start, end, top_k, filters, cancelled, wanted) -> Prediction:
+        start, end = trim_span(text, start, end)
+        masked = f"{text[:start]}[MASK {wanted.text()}]{text[end:]}"
+        filters = replace(filters or Filters(top_k=top_k), fill_all=False)
+        found = predict_words(self.job(cancelled), masked, top_k, filters)
+        mask = next(m for m in found.masks if m.start == start)
+        return replace(found, masks=(replace(mask, end=end, original=text[start:end]),), mode=Mode.SPAN, fills=())
 
     def explain(self, text: str, start: int, end: int, word: str, *, cancelled=None) -> tuple[Influence, ...]:
         """The context words that support ``word`` in place of text[start:end], strongest
         first (occlusion, rankings.explain)."""
         return influences(self.job(cancelled), text, start, end, word)
+
+    def word_senses(self, text: str, start: int, end: int, words, *, cancelled=None):
+        """For each word put at text[start:end]: (its WordNet senses, the index of the one
+        that fits the context best, or None for a word WordNet lacks); rankings.senses."""
+        return choose_senses(self.job(cancelled), text, start, end, list(words))
+
+    def with_facts(self, text: str, prediction: Prediction, in_context: bool = True, *, cancelled=None) -> Prediction:
+        """``prediction`` with each candidate's ``definition`` (the WordNet sense that fits
+        here, or the first sense without ``in_context``) and ``syllables`` (rankings.facts)."""
+        return with_facts(self.job(cancelled), text, prediction, in_context)
 
     def score_words(self, text: str, start: int = 0, end: int | None = None, *, cancelled=None) -> tuple[WordScore, ...]:
         """How expected each word of text[start:end] is in its place, in text order

@@ -32,6 +32,11 @@ class Candidate:
     log_score: float | None = None
     original: bool = False
     compared: bool = False  # selection mode: a word the writer asked to compare
+    # Word facts (rankings.facts; None until asked): the WordNet gloss of the sense that
+    # fits here, and the syllable count (CMU, or an estimate from the spelling, marked).
+    definition: str | None = None
+    syllables: int | None = None
+    syllables_estimated: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,9 @@ def _candidate_dict(c: Candidate) -> dict:
         **({"log_score": c.log_score} if c.log_score is not None else {}),
         **({"original": True} if c.original else {}),
         **({"compared": True} if c.compared else {}),
+        "definition": c.definition,
+        "syllables": c.syllables,
+        **({"syllables_estimated": True} if c.syllables_estimated else {}),
     }
 
 

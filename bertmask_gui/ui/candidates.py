@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate
 
 SCORE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -48,6 +48,42 @@ def percent(score: float) -> str:
     if score >= 0.0005:
         return f"{score * 100:.1f}%"
     return f"{score * 100:.2f}%" if score >= 0.0001 else "< 0.01%"
+
+
+def definition_of(candidate) -> str | None:
+    """The candidate's gloss: the sense chosen in context when the engine gave one, else
+    WordNet's first sense (lexicon, no model work: a preliminary list has none yet)."""
+    given = getattr(candidate, "definition", None)
+    if given:
+        return given
+    from bertmask_gui.lexicon import glosses
+
+    return glosses.gloss(candidate.token)
+
+
+def syllables_of(candidate) -> str:
+    """``2`` (CMU) or ``2?`` (estimated from the spelling); "" for no word."""
+    count = getattr(candidate, "syllables", None)
+    estimated = getattr(candidate, "syllables_estimated", False)
+    if count is None:
+        from bertmask_gui.lexicon import pronunciations
+
+        found = pronunciations.syllables(candidate.token)
+        count, estimated = (found.count, found.estimated) if found else (None, False)
+    return "" if count is None else f"{count}{'?' if estimated else ''}"
+
+
+def facts_tip(candidate) -> str:
+    """The tooltip's facts: the meaning here and the syllables."""
+    lines = []
+    definition = definition_of(candidate)
+    lines.append(f"Meaning: {definition}" if definition else "No meaning in WordNet for this word.")
+    count = syllables_of(candidate)
+    if count:
+        estimated = count.endswith("?")
+        plural = "" if count.rstrip("?") == "1" else "s"
+        lines.append(f"{count.rstrip('?')} syllable{plural}" + (" (estimated from the spelling)" if estimated else ""))
+    return "\n".join(lines)
 
 
 def _mark(candidate, placed: bool = False) -> str:
@@ -114,7 +150,7 @@ class CandidateListModel(QAbstractListModel):
             placed = self.placed == (row.mask_index, (row.rank or 0) - 1)
             return row.label if candidate is None else f"{row.label}{_mark(candidate, placed)}  {percent(candidate.score)}"
         if role == Qt.ItemDataRole.ToolTipRole and candidate is not None:
-            tip = f"{candidate.token}: {percent(candidate.score)} (click or Enter to use it)"
+            tip = f"{candidate.token}: {percent(candidate.score)} (click or Enter to use it)\n{facts_tip(candidate)}"
             return f"{tip}\n{self.tips[index.row()]}" if index.row() in self.tips else tip
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return self.data(index)
@@ -165,9 +201,11 @@ class CandidateDelegate(QStyledItemDelegate):
         pad = 8
         rank_width = metrics.horizontalAdvance("9. ")
         number_width = metrics.horizontalAdvance("< 0.01%") + pad
+        number_width = metrics.horizontalAdvance("100.0%") + pad
+        syllable_width = metrics.horizontalAdvance("99?") + pad
         word_width = max(80, int(rect.width() * 0.38))
         bar_left = rect.left() + pad + rank_width + word_width
-        bar_room = max(10, rect.right() - number_width - bar_left - pad)
+        bar_room = max(10, rect.right() - number_width - syllable_width - bar_left - pad)
 
         painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText) if not selected else text_color)
         painter.drawText(
@@ -193,6 +231,8 @@ class CandidateDelegate(QStyledItemDelegate):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(text_color if selected else self.BAR_COLOR)
         painter.drawRoundedRect(bar, 3, 3)
+        self._paint_syllables(painter, option, candidate, QRect(
+            rect.right() - number_width - syllable_width, rect.top(), syllable_width, rect.height()), selected)
         painter.setPen(text_color)
         painter.drawText(
             QRect(rect.right() - number_width, rect.top(), number_width - pad, rect.height()),
@@ -200,6 +240,20 @@ class CandidateDelegate(QStyledItemDelegate):
             percent(candidate.score),
         )
         painter.restore()
+
+    @staticmethod
+    def _paint_syllables(painter: QPainter, option, candidate, box: QRect, selected: bool) -> None:
+        """The syllable count as a small figure (``2``; ``2?`` when estimated)."""
+        count = syllables_of(candidate)
+        if not count:
+            return
+        font = QFont(option.font)
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.8))
+        painter.setFont(font)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
+        painter.setPen(option.palette.color(role))
+        painter.drawText(box, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignCenter, count)
+        painter.setFont(option.font)
 
     @staticmethod
     def _paint_header(painter: QPainter, option, index) -> None:

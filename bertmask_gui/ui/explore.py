@@ -102,7 +102,7 @@ class ExploreView(QObject):
             return  # the text changed since: stale
         if request.kind == "score":
             self._underline(found)
-        elif request.request_id == self.latest_id:
+        elif request.kind == "explain" and request.request_id == self.latest_id:
             self._shade(found)
 
     def _underline(self, scores) -> None:

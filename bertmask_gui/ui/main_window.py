@@ -22,6 +22,7 @@ from bertmask_gui.ui.status import StatusLine
 from bertmask_gui.ui.worker import LoadRequest, WorkerThread
 from bertmask_gui.ui.checker import CheckerView
 from bertmask_gui.ui.explore import ExploreView
+from bertmask_gui.ui.facts import WordFacts
 from bertmask_gui.ui.writer import WriterTools
 from bertmask_gui.ui.filedrop import FileDrop
 from bertmask_gui.ui.findbar import install_find_bar
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self.view = ViewOptions(self)  # View ▸ zoom, readable column; the editor's font
         self.word_count = WordCount(self)  # "212 words" in the status bar
         self.file_drop = FileDrop(self)  # drop a .txt/.md file to open it
+        self.facts = WordFacts(self)  # the gloss line, the constraints row
 
     @property
     def top_k(self) -> int:

@@ -140,6 +140,19 @@ class SuggestionsPanel(QWidget):
         layout.addWidget(self.title)
         self.candidates = CandidateView(self)
         layout.addWidget(self.candidates)
+        self.gloss_line = QLabel(self)  # the current row's meaning and syllables (ui.facts)
+        self.gloss_line.setObjectName("glossLine")
+        self.gloss_line.setWordWrap(True)
+        self.gloss_line.setStyleSheet(NOTE_STYLE)
+        layout.addWidget(self.gloss_line)
+        self.constraints = QLineEdit(self)  # [MASK rhymes:night …] for the current mask (ui.facts)
+        self.constraints.setObjectName("constraints")
+        self.constraints.setPlaceholderText("Constraints: rhymes:night syllables:2 starts:s max:6 (Enter)")
+        self.constraints.setToolTip(
+            "Words for the mask at the cursor (or the selection) must obey these: rhymes:WORD, "
+            "syllables:N, starts:LETTERS, max:N letters. Enter applies them; an empty row removes them."
+        )
+        layout.addWidget(self.constraints)
         self.compare = QLineEdit(self)  # selection mode: the writer's own words, scored beside
         self.compare.setObjectName("compareWith")
         self.compare.setPlaceholderText("Compare with… (your words, separated by spaces; Enter)")

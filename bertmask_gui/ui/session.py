@@ -120,9 +120,10 @@ class SuggestionSession(QObject):
         filters = replace(self.filters(), fill_all=False)  # asked for after the lists are shown
         self._send(PredictRequest(self._next_id(), text, self.top_k, mode=self.mode(), filters=filters))
 
-    def predict_span(self, start: int, end: int, compare: tuple[str, ...] = ()) -> bool:
+    def predict_span(self, start: int, end: int, compare: tuple[str, ...] = (), constraints: str = "") -> bool:
         """Selection mode: alternatives for text[start:end], with ``compare`` (the
-        writer's words) scored beside them; False while no model answers."""
+        writer's words) scored beside them, obeying ``constraints`` (rhymes:night …);
+        False while no model answers."""
         self.debounce.stop()
         self.selection = (start, end)
         if not self.ready:
@@ -130,7 +131,8 @@ class SuggestionSession(QObject):
             return False
         text = self.editor.toPlainText()
         request = PredictRequest(
-            self._next_id(), text, self.top_k, mode=Mode.SPAN, span=(start, end), filters=self.filters(), compare=compare
+            self._next_id(), text, self.top_k, mode=Mode.SPAN, span=(start, end), filters=self.filters(), compare=compare,
+            constraints=constraints,
         )
         self._send(request)
         self.status.emit(f"Looking for alternatives to “{text[start:end]}”…", 0)

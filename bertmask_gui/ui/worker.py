@@ -36,6 +36,7 @@ class PredictRequest:
     span: tuple[int, int] | None = None  # selection mode: the selected characters
     filters: object | None = None  # engine.options.Filters
     compare: tuple[str, ...] = ()  # selection mode: the writer's words to score beside
+    constraints: str = ""  # selection mode: what the alternatives must obey (rhymes:night …)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class ExploreRequest:
 
     request_id: int
     kind: str  # "explain" | "score" | "check" | "check_document"
+    kind: str  # "explain" | "score" | "sense"
     text: str
     start: int
     end: int
@@ -205,7 +207,8 @@ class PredictionWorker(QObject):
         self.predictions_run += 1
 
         def early(preliminary) -> None:  # the one-piece words while longer ones are searched
-            self.result_ready.emit(request.request_id, preliminary)
+            # with their facts, so the lexicon is read here, never on the window's thread
+            self.result_ready.emit(request.request_id, _with_facts(self.predictor, request.text, preliminary, None))
 
         try:
             prediction = run_request(self.predictor, request, self._newer_work_waiting, early)
@@ -247,6 +250,9 @@ class PredictionWorker(QObject):
                 found = self.predictor.check(
                     request.text, request.start, request.end, request.options, cancelled=cancelled
                 )
+            elif request.kind == "sense":  # ui.facts: the meaning of the current row, in context
+                found = self.predictor.word_senses(request.text, request.start, request.end, [request.word],
+                                                   cancelled=cancelled)[0]
             else:
                 found = self.predictor.score_words(request.text, request.start, request.end, cancelled=cancelled)
         except Superseded:
@@ -274,13 +280,26 @@ def run_request(predictor, request: PredictRequest, cancelled, early=None):
     gets a preliminary answer (the one-piece words) while longer words are searched."""
     if request.span is not None:
         start, end = request.span
-        return predictor.predict_span(
+        prediction = predictor.predict_span(
             request.text, start, end, top_k=request.top_k, filters=request.filters, cancelled=cancelled, early=early,
             **({"compare": request.compare} if request.compare else {}),
+            **({"constraints": request.constraints} if request.constraints else {}),
         )
-    return predictor.predict(
-        request.text, top_k=request.top_k, mode=request.mode, filters=request.filters, cancelled=cancelled, early=early
-    )
+    else:
+        prediction = predictor.predict(
+            request.text, top_k=request.top_k, mode=request.mode, filters=request.filters, cancelled=cancelled, early=early
+        )
+    return _with_facts(predictor, request.text, prediction, cancelled)
+
+
+def _with_facts(predictor, text: str, prediction, cancelled):
+    """Each candidate's meaning and syllables (rankings.facts), read from the lexicon
+    here, off the window's thread. WordNet's first sense: choosing the sense in context
+    costs a pass of ~30 rows per word (benchmarks/quality_facts.py), more than the list
+    itself, for +6-8 points; ``--predict`` does choose it. A predictor without facts (a
+    test double) answers as it is."""
+    with_facts = getattr(predictor, "with_facts", None)
+    return with_facts(text, prediction, in_context=False, cancelled=cancelled) if with_facts is not None else prediction
 
 
 def _sentence(exc: Exception, fallback: str) -> str:

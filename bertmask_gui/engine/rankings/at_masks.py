@@ -9,6 +9,7 @@ from bertmask_gui.engine.filters import sentence_initial
 from bertmask_gui.engine.masks import find_masks
 from bertmask_gui.engine.options import MAX_JOINT_MASKS, MAX_MASKS, Filters, capped_masks_note, clamp_top_k
 from bertmask_gui.engine.rankings.choices import choice_results, choice_words
+from bertmask_gui.engine.rankings.constrained import constraint_masks, constrained_lists
 from bertmask_gui.engine.rankings.fill_all import BRANCH, fill_all
 from bertmask_gui.engine.rankings.job import Job
 from bertmask_gui.engine.rankings.lists import FILLS_LABEL, WORD_LABEL, pool_size, probability, shown_floor, word_list
@@ -31,8 +32,9 @@ def predict_words(job: Job, text: str, top_k: int = 5, filters: Filters | None =
         return Prediction((), time.perf_counter() - started, mode=Mode.WORDS)
     wanted = min(len(spans), MAX_MASKS)
     chosen = choice_words(spans[:wanted])  # [MASK:a|b]: the writer's words, no generation
+    constrained = constraint_masks(spans[:wanted])  # [MASK rhymes:night]: words that obey
     encoded = job.encoder.contexts(text, spans, wanted)
-    plain = [i for i in range(wanted) if i not in chosen]
+    plain = [i for i in range(wanted) if i not in chosen and i not in constrained]
     cased = job.vocabulary.cased
     initials = {i: sentence_initial(encoded.model_text, encoded.model_spans[i].start) for i in plain}
     floors = [shown_floor(top_k, filters, cased, None, initials[i]) for i in plain]
@@ -49,22 +51,31 @@ def predict_words(job: Job, text: str, top_k: int = 5, filters: Filters | None =
                          mode=Mode.WORDS, forward_passes=job.forward_passes - passes, preliminary=True))
 
     contexts = [encoded.contexts[i] for i in plain]
-    lists = generate(job, contexts, pool=pool_size(top_k), floors=floors, early=announce if early and not chosen else None)
+    note = capped_masks_note(len(spans))
+    special = chosen or constrained
+    lists = generate(job, contexts, pool=pool_size(top_k), floors=floors, early=announce if early and not special else None)
     results = choice_results(job, spans, encoded.contexts, chosen) if chosen else {}
+    if constrained:
+        starts = {i: sentence_initial(encoded.model_text, encoded.model_spans[i].start) for i in constrained}
+        lists_of = constrained_lists(job, encoded.contexts, constrained, top_k, filters, cased, starts)
+        results.update({i: MaskResult(spans[i].start, spans[i].end, tuple(c), WORD_LABEL) for i, c in lists_of.items()})
+        unmet = [f"[MASK {constrained[i].text()}]" for i, c in lists_of.items() if not c]
+        if unmet:
+            note = f"{note} No word the model can spell satisfies {', '.join(unmet)}: loosen the constraints.".strip()
     results.update(mask_results(lists))
     results = [results[i] for i in range(wanted)]
     fills = ()
     if filters.fill_all and 1 < len(spans) <= MAX_JOINT_MASKS:
         # The default lists were pruned for top_k shown words: enough for fill-all's
         # BRANCH best when top_k ≥ BRANCH, so it reuses them.
-        first = lists if top_k >= BRANCH and not chosen else None
+        first = lists if top_k >= BRANCH and not special else None
         found = fill_all(job, text, spans, filters, count=top_k, first_words=first)
-        found = [(w, s) for w, s in found if _keeps_to(chosen, w)]
+        found = [(w, s) for w, s in found if _keeps_to(chosen, w) and all(c.allows(w[i]) for i, c in constrained.items())]
         fills = tuple(Fill(w, probability(s), s) for w, s in found)
     return Prediction(
         tuple(results),
         time.perf_counter() - started,
-        capped_masks_note(len(spans)),
+        note,
         mode=Mode.WORDS,
         fills=fills,
         fills_label=FILLS_LABEL if fills else "",

@@ -1,0 +1,37 @@
+"""Constrained masks and word facts on the real small model (prose-mlm-small).
+
+Behaviour a language model shows, not exact lists: a rhyme that fits the sentence
+comes first, and every listed word obeys the constraints."""
+
+from __future__ import annotations
+
+from test_real_model import REAL_MODEL, real_predictor, words  # noqa: F401 (fixture)
+
+import pytest
+
+from bertmask_gui.engine.constraints import parse
+
+pytestmark = pytest.mark.skipif(REAL_MODEL is None, reason="the real model shared/models/prose-mlm-small is not on this machine")
+
+
+def test_a_rhyme_that_fits_comes_first(real_predictor):  # noqa: F811
+    text = "The stars were shining bright in the dark [MASK rhymes:night]."
+    found = words(real_predictor.predict(text, top_k=5))
+    assert len(found) == 5 and all(parse("rhymes:night").allows(w) for w in found)
+    assert "light" in found[:2]
+    plain = words(real_predictor.predict(text.replace(" rhymes:night", ""), top_k=5))
+    assert not all(parse("rhymes:night").allows(w) for w in plain)  # the usual list does not rhyme
+
+
+def test_combined_constraints_fill_the_list(real_predictor):  # noqa: F811
+    for typed in ("rhymes:day syllables:1", "starts:s max:6", "syllables:3"):
+        found = words(real_predictor.predict(f"She walked slowly into the [MASK {typed}].", top_k=5))
+        assert len(found) == 5 and all(parse(typed).allows(w) for w in found)
+
+
+def test_facts_beside_the_candidates(real_predictor):  # noqa: F811
+    text = "The stars were shining bright in the dark [MASK]."
+    found = real_predictor.with_facts(text, real_predictor.predict(text, top_k=5))
+    by_word = {c.token: c for c in found.masks[0].candidates}
+    assert "night" in by_word
+    assert by_word["night"].syllables == 1 and "sunset" in by_word["night"].definition
