@@ -16,6 +16,7 @@ interrupted one leaves only a temporary folder, removed by the next export.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -91,8 +92,9 @@ def export(folder: Path, model=None) -> Path:
             from bertmask_gui.engine.loading import load_model
 
             model = load_model(Path(folder), torch.float32)
-        export_graph(model, work / FP32_FILE)
-        quantize(work / FP32_FILE, work / INT8_FILE)
+        with _exporters_quiet():
+            export_graph(model, work / FP32_FILE)
+            quantize(work / FP32_FILE, work / INT8_FILE)
         (work / COMPLETE_FILE).write_text(
             json.dumps({"version": EXPORT_VERSION, "folder": str(folder), "torch": torch.__version__}), "utf-8"
         )
@@ -104,11 +106,32 @@ def export(folder: Path, model=None) -> Path:
     except ExportError:
         raise
     except Exception as exc:  # torch.onnx raises many types for models it cannot export
-        log.warning("ONNX export of %s failed", folder, exc_info=True)
+        log.info("ONNX export of %s failed", folder, exc_info=True)  # the caller says it in one line
         raise ExportError(first_line(exc)) from exc
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _exporters_quiet():
+    """The exporter's and the quantizer's advice (torchvision missing, "run pre-processing")
+    is not for a writer: torch.onnx's loggers say errors only, and onnxruntime's
+    ``logging.warning`` finds a handler that drops it instead of configuring the root
+    logger to print on stderr (as it would in a command-line run)."""
+    exporter = logging.getLogger("torch.onnx")
+    level = exporter.level
+    root = logging.getLogger()
+    sink = logging.NullHandler() if not root.handlers else None
+    exporter.setLevel(logging.ERROR)
+    if sink is not None:
+        root.addHandler(sink)
+    try:
+        yield
+    finally:
+        exporter.setLevel(level)
+        if sink is not None:
+            root.removeHandler(sink)
 
 
 class AtPositions(torch.nn.Module):

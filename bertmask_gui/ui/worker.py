@@ -167,6 +167,7 @@ class PredictionWorker(QObject):
     @Slot()
     def _drain(self) -> None:
         while True:
+            self._switch_engine_if_ready()  # between requests: the ONNX runners built meanwhile
             with self._lock:
                 load, self._pending_load = self._pending_load, None
                 prediction = explore = None
@@ -177,7 +178,6 @@ class PredictionWorker(QObject):
                 if (load is None and prediction is None and explore is None) or self._stopping:
                     self._scheduled = False
                     return
-            self._switch_engine_if_ready()
             if load is not None:
                 self._load(load)
             elif prediction is not None:

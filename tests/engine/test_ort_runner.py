@@ -179,3 +179,31 @@ def test_the_export_runs_beside_a_serving_predictor(tiny_bert):
     thread.join(timeout=5)
     predictor.use_onnx(built["runners"])
     assert predictor.engine == "onnx"
+
+
+# ------------------------------------------------------------ the command line
+def test_command_line_engine_choice(tiny_bert, capsys):
+    import json
+
+    from bertmask_gui.cli import run_predict
+
+    def engine_of(choice: str) -> str:
+        assert run_predict(SEED_SENTENCE, str(tiny_bert), "cpu", 3, True, pieces=True, engine=choice) == 0
+        return json.loads(capsys.readouterr().out)["engine"]
+
+    assert engine_of("torch") == "torch"
+    assert engine_of("onnx") == "onnx"  # exported now if it was not yet (cached for the session)
+    assert engine_of("auto") == "onnx"  # a cached export is used
+
+
+def test_command_line_failure_is_one_line_and_torch_answers(tiny_bert, tmp_path, monkeypatch, capsys):
+    import json
+
+    from bertmask_gui.cli import run_predict
+
+    monkeypatch.setenv("BERTMASK_ONNX_CACHE", str(tmp_path))
+    monkeypatch.setattr(onnx_export, "export_graph", lambda model, path: (_ for _ in ()).throw(RuntimeError("no op")))
+    assert run_predict(SEED_SENTENCE, str(tiny_bert), "cpu", 3, True, pieces=True, engine="onnx") == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["engine"] == "torch"
+    assert captured.err.strip().splitlines() == ["bertmask-gui: ONNX Runtime could not run this model (no op); using torch."]
