@@ -40,6 +40,7 @@ bench: setup
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench_explore.py
 	$(BIN)/python benchmarks/bench_package.py
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench_check.py
+	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench_ort.py
 
 # Word quality on held-out text with the real small model: docs/QUALITY.md, docs/quality.json,
 # docs/quality/*.png (520 words: ~4 min on a quiet 2-core machine since the faster search of issue 13, 33 min before on a busy one; QUALITY_ARGS=--quick: 16 words, for development).

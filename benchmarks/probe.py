@@ -74,9 +74,11 @@ def memory(folder: str, mode: str) -> dict:
         predictor = Predictor.load(folder, device="cpu", fast=(mode == "fast"))
         tokenizer = predictor.tokenizer
         predict = getattr(predictor, "predict_pieces", None) or predictor.predict  # the pipeline's work
-        if mode == "app default":  # whole words and fill-all, with the int8 draft the app makes
+        if mode in ("app default", "app onnx"):  # whole words and fill-all, with the int8 draft the app makes
             predictor.prepare_draft()
             predict = predictor.predict
+        if mode == "app onnx":  # then the switch to ONNX Runtime (from the export's cache)
+            predictor.prepare_onnx(export_anew=False)
         run = lambda text: predict(text, top_k=5)  # noqa: E731
     out["after_load"] = rss_mb()
     texts = [SEED, paragraph(tokenizer, 450), SEED, SEED, paragraph(tokenizer, 450, masks=3)]

@@ -65,6 +65,9 @@ def render(r: dict) -> str:
         "",
         *headline(r),
         "",
+        "The ONNX Runtime engine (on the CPU once the model is exported) has its own figures beside these: "
+        "[PERFORMANCE_ORT.md](PERFORMANCE_ORT.md) (`benchmarks/bench_ort.py`, part of `make bench`).",
+        "",
     ]
     targets: list[tuple[str, str, bool | None]] = []
 

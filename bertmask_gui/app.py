@@ -8,7 +8,7 @@ import sys
 
 from bertmask_gui import APP_NAME, __version__
 from bertmask_gui.engine.models import DEFAULT_MODEL, default_model
-from bertmask_gui.engine.options import DEVICE_CHOICES, MAX_TOP_K, MIN_TOP_K
+from bertmask_gui.engine.options import DEVICE_CHOICES, ENGINE_CHOICES, MAX_TOP_K, MIN_TOP_K
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--device", choices=DEVICE_CHOICES, help="where the model runs (default: Preferences, else auto)")
     parser.add_argument("--top-k", type=_top_k, help="candidates per mask, 1-50 (default: Preferences, else 5)")
     parser.add_argument("--fast", action="store_true", help="int8 model on the CPU: about 2-3x faster, approximate scores")
+    parser.add_argument(
+        "--engine",
+        choices=ENGINE_CHOICES,
+        help="on the CPU: onnx = ONNX Runtime (the model is exported once, cached), torch, or auto "
+        "(ONNX Runtime if already exported, else torch; the window exports in the background) (default: Preferences, else auto)",
+    )
     parser.add_argument("--predict", metavar="TEXT", help="print candidates for TEXT and exit (no window)")
     parser.add_argument("--json", action="store_true", help="with --predict or --score: print JSON")
     parser.add_argument(
@@ -69,6 +75,7 @@ def create_window(
     top_k: int | None = None,
     file: str | None = None,
     fast: bool = False,
+    engine: str | None = None,
 ):
     """The main window, not yet shown; the model starts loading when it is shown.
 
@@ -89,6 +96,8 @@ def create_window(
     if model is None:
         model = settings.text(Key.MODEL) or default_model()
     window = MainWindow(model, device=device or settings.device(), top_k=top_k or settings.top_k(), fast=fast)
+    if engine is not None:  # the command line's choice ("onnx" in a window: as soon as it is exported)
+        window.engine_choice = "torch" if engine == "torch" else "auto"
     if file:
         window.load_text_file(file)
     return window
@@ -115,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             pieces=args.pieces,
             fast=args.fast,
             explain=args.explain,
+            engine=args.engine or "auto",
         )
     if args.score is not None:
         from bertmask_gui.cli import run_score
@@ -124,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         from bertmask_gui.cli import run_check
 
         return run_check(args.check, args.model or default_model(), args.device or "auto", args.json, args.unusual, args.fast)
+        return run_score(args.score, args.model or default_model(), args.device or "auto", args.json, fast=args.fast, engine=args.engine or "auto")
 
     from bertmask_gui.logs import setup_logging
 
@@ -140,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     from bertmask_gui.ui.file_open import open_files_from_the_desktop
 
     open_files_from_the_desktop(app, window)  # macOS: "Open with" arrives as an event
+    window = create_window(args.model, args.device, args.top_k, args.file, fast=args.fast, engine=args.engine)
     if args.quit_after is not None:
         _quit_after_load(window, args.quit_after)
     window.show()

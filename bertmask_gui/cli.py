@@ -19,11 +19,13 @@ def run_predict(
     pieces: bool = False,
     fast: bool = False,
     explain: bool = False,
+    engine: str = "auto",
 ) -> int:
     from bertmask_gui.engine.predictor import Predictor
 
     try:
         predictor = Predictor.load(model, device=device, fast=fast)
+        use_engine(predictor, engine)
         prediction = predictor.predict(text, top_k=top_k, mode="pieces" if pieces else "words")
         if explain:
             prediction = explained(predictor, text, prediction)
@@ -34,7 +36,7 @@ def run_predict(
     for notice in predictor.notices:
         print(f"bertmask-gui: {notice}", file=sys.stderr)
     if as_json:
-        payload = {"model": predictor.name, "device": predictor.device_name, **prediction.to_dict()}
+        payload = {"model": predictor.name, "device": predictor.device_name, "engine": predictor.engine, **prediction.to_dict()}
         if predictor.approximate:
             payload["approximate"] = True
         output = json.dumps(payload, ensure_ascii=False, indent=2)
@@ -61,12 +63,32 @@ def explained(predictor, text: str, prediction):
     return replace(prediction, masks=masks, note=note, forward_passes=predictor.forward_passes - passes + prediction.forward_passes)
 
 
-def run_score(text: str, model: str, device: str, as_json: bool, fast: bool = False) -> int:
+def use_engine(predictor, engine: str) -> None:
+    """``--engine``: ``onnx`` exports the model now if needed (cached) and runs it on ONNX
+    Runtime; ``auto`` does so only if an export is already cached (a one-shot command
+    does not wait seconds for one); ``torch`` keeps torch. A failure is one line on
+    stderr, and torch answers."""
+    if engine == "torch":
+        return
+    from bertmask_gui.engine.errors import first_line
+
+    if engine == "onnx" and not predictor.onnx_possible():
+        print(f"bertmask-gui: ONNX Runtime runs on the CPU only, with onnxruntime installed; using torch on "
+              f"{predictor.device_name.upper()}.", file=sys.stderr)
+        return
+    try:
+        predictor.prepare_onnx(export_anew=engine == "onnx")
+    except Exception as exc:  # noqa: BLE001 - an export or ORT failure keeps torch
+        print(f"bertmask-gui: ONNX Runtime could not run this model ({first_line(exc)}); using torch.", file=sys.stderr)
+
+
+def run_score(text: str, model: str, device: str, as_json: bool, fast: bool = False, engine: str = "auto") -> int:
     """``--score TEXT``: every word of TEXT with log P(word | the rest), natural log."""
     from bertmask_gui.engine.predictor import Predictor
 
     try:
         predictor = Predictor.load(model, device=device, fast=fast)
+        use_engine(predictor, engine)
         started = time.perf_counter()
         scores = predictor.score_words(text)
     except BertMaskError as exc:

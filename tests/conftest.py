@@ -15,6 +15,8 @@ os.environ["HF_HOME"] = str(_SANDBOX / "hf")  # an empty cache: the Hub is never
 for xdg in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
     os.environ[xdg] = str(_SANDBOX / xdg.lower())
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# The window's background ONNX export (seconds of CPU) only in the tests that ask for it.
+os.environ.setdefault("BERTMASK_ENGINE", "torch")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pytest  # noqa: E402

@@ -347,6 +347,29 @@ def test_built_app_predicts_like_the_engine_with_its_bundled_model(built_app):
 @pytest.mark.slow
 @pytest.mark.timeout(1500)  # the first one builds the app (~5 min, more on a busy machine)
 @needs_build
+def test_built_app_exports_and_runs_the_onnx_runtime_engine(built_app, tmp_path):
+    """The frozen app exports its model for ONNX Runtime and answers with it, exactly."""
+    from bertmask_gui.engine.predictor import Predictor
+
+    app, model = built_app
+    text = "I really [MASK] the [MASK]. It was quite interesting."
+    done = run_built(
+        app, "--predict", text, "--top-k", "5", "--json", "--pieces", "--device", "cpu", "--engine", "onnx",
+        timeout=900, BERTMASK_ONNX_CACHE=str(tmp_path),
+    )
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["engine"] == "onnx", done.stderr
+    assert list(tmp_path.glob("*/complete.json"))  # the export was made and cached
+    expected = Predictor.load(str(model), device="cpu").predict(text, top_k=5, mode="pieces")
+    for got, want in zip(payload["masks"], expected.masks):
+        assert [c["token"] for c in got["candidates"]] == [c.token for c in want.candidates]
+        assert [c["score"] for c in got["candidates"]] == pytest.approx([c.score for c in want.candidates], abs=1e-5)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1500)  # the first one builds the app (~5 min, more on a busy machine)
+@needs_build
 def test_built_app_self_test_passes_offline(built_app):
     app, _ = built_app
     # An unreachable proxy: any network access would fail rather than hang or succeed.

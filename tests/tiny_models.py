@@ -96,3 +96,23 @@ def build_tiny_roberta(folder: Path, seed: int = 0) -> Path:
     model.save_pretrained(folder, safe_serialization=True)
     tokenizer.save_pretrained(folder)
     return folder
+
+
+def build_tiny_distilbert(folder: Path, seed: int = 0) -> Path:
+    """DistilBERT's shape (its own layer and head modules) on the tiny BERT vocabulary."""
+    import torch
+    from transformers import BertTokenizer, DistilBertConfig, DistilBertForMaskedLM
+
+    folder.mkdir(parents=True, exist_ok=True)
+    vocab_file = folder / "vocab.txt"
+    vocab_file.write_text("\n".join(bert_vocab()) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizer(str(vocab_file))
+    assert len(tokenizer) == len(bert_vocab()), len(tokenizer)
+    torch.manual_seed(seed)
+    config = DistilBertConfig(
+        vocab_size=len(tokenizer), dim=32, n_layers=2, n_heads=2, hidden_dim=64, max_position_embeddings=512, pad_token_id=0
+    )
+    model = DistilBertForMaskedLM(config).eval()
+    model.save_pretrained(folder, safe_serialization=True)
+    tokenizer.save_pretrained(folder)
+    return folder

@@ -26,7 +26,7 @@ def quantize_linear_layers(model: torch.nn.Module) -> torch.nn.Module:
     """``model`` with every nn.Linear replaced in place by a dynamic int8 Linear."""
     model = _quantized(model)
     _own_memory(model)
-    _release_weight_file_pages()
+    release_weight_file_pages()
     return model
 
 
@@ -108,7 +108,7 @@ def quantized_linear_count(model: torch.nn.Module) -> int:
     return sum(isinstance(m, DynamicLinear) for m in model.modules())
 
 
-def _release_weight_file_pages() -> None:
+def release_weight_file_pages() -> None:
     """Drop the resident pages of memory-mapped *.safetensors files (Linux only).
 
     After ``_own_memory`` no tensor reads them, yet transformers keeps the mapping alive

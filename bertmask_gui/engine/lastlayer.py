@@ -23,7 +23,9 @@ def install(model, rows_wanted, on_pruned):
     if the layer does not have the expected shape (it then runs unchanged).
 
     ``rows_wanted()`` returns the (batch_index, token_index) tensors of the current
-    request or None; ``on_pruned()`` is called when the layer returned only those rows.
+    request, or the (batch, k) positions themselves (the ONNX export traces this: no
+    data-dependent check), or None; ``on_pruned()`` is called when the layer returned
+    only those rows.
     """
     layers = getattr(getattr(model.base_model, "encoder", None), "layer", None)
     if not layers:
@@ -55,7 +57,9 @@ def install(model, rows_wanted, on_pruned):
             and hidden_states.dim() == 3
             and not last.training
         )
-        positions = _per_row(rows, hidden_states.shape[0]) if plain else None
+        positions = None
+        if plain:
+            positions = rows if isinstance(rows, torch.Tensor) else _per_row(rows, hidden_states.shape[0])
         if positions is None:
             return full_forward(hidden_states, attention_mask, *args, **kwargs)
         out = _rows_only(last, attention, hidden_states, attention_mask, positions)

@@ -11,6 +11,17 @@ from dataclasses import dataclass
 MIN_TOP_K, MAX_TOP_K = 1, 50
 DEFAULT_TOP_K = 5
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
+# Which runner serves on the CPU: "auto" (ONNX Runtime once the model is exported, torch
+# meanwhile and as the fallback), "torch", or "onnx" (export now, on the command line).
+ENGINE_CHOICES = ("auto", "torch", "onnx")
+
+
+def default_engine() -> str:
+    """``auto``, or BERTMASK_ENGINE's choice (the test suite runs torch unless a test asks)."""
+    import os
+
+    chosen = os.environ.get("BERTMASK_ENGINE", "auto").lower()
+    return chosen if chosen in ENGINE_CHOICES else "auto"
 MAX_MASKS = 100  # per request: beyond this a paste of masks would cost minutes
 MAX_JOINT_MASKS = 8  # fill-all is offered for 2..8 masks (its cost grows with each mask)
 

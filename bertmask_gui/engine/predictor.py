@@ -14,7 +14,7 @@ import logging
 import time
 from dataclasses import replace
 
-from bertmask_gui.engine import fast, loading
+from bertmask_gui.engine import fast, loading, onnx_export
 from bertmask_gui.engine.encoder import Encoder
 from bertmask_gui.engine.models import DEFAULT_MODEL
 from bertmask_gui.engine.options import DEFAULT_TOP_K, CheckOptions, Tuning
@@ -34,6 +34,8 @@ from bertmask_gui.engine.rankings.selection import predict_span
 from bertmask_gui.engine.rankings.senses import choose_senses
 from bertmask_gui.engine.rankings.surprise import word_scores
 from bertmask_gui.engine.results import CheckResult, Influence, Mode, Prediction, WordScore
+from bertmask_gui.engine.results import Influence, Mode, Prediction, WordScore
+from bertmask_gui.engine.ort_runner import OrtRunner
 from bertmask_gui.engine.runner import Runner
 from bertmask_gui.engine.vocabulary import Vocabulary
 
@@ -61,6 +63,7 @@ class Predictor:
         self.runner = runner or Runner(loaded.model, loaded.device, self.vocabulary.pad_id, loaded.name)
         self.tuning = Tuning()
         self.draft_runner: Runner | None = None  # prepare_draft()
+        self.engine = "torch"  # or "onnx" once ONNX Runtime serves (use_onnx)
         self.mask_token: str = self.vocabulary.mask_token
         self.mask_token_id: int = self.vocabulary.mask_id
 
@@ -189,6 +192,71 @@ class Predictor:
                 return False
             self.draft_runner = Runner(model, self.runner.device, self.vocabulary.pad_id, f"{self.name} (int8 draft)")
         return self.draft_runner is not None
+
+    def onnx_possible(self) -> bool:
+        """Whether ONNX Runtime may serve this model: on the CPU, with onnxruntime installed."""
+        import importlib.util
+
+        return self.engine == "torch" and self.device_name == "cpu" and importlib.util.find_spec("onnxruntime") is not None
+
+    def onnx_runners(self, export_anew: bool = True) -> tuple[OrtRunner, OrtRunner] | None:
+        """ONNX Runtime runners for this model: (exact fp32, int8), from the cached export
+        (made now if missing and ``export_anew``: ~9 s for bert-base, on a model copy of
+        its own); None when there is no export and none was to be made. Safe to call
+        from another thread while this predictor serves. Raises onnx_export.ExportError
+        or whatever ONNX Runtime raises for a graph it cannot run."""
+        folder = onnx_export.cached(self.folder)
+        if folder is None:
+            if not export_anew:
+                return None
+            folder = onnx_export.export(self.folder)
+        with_torch = self.runner.input_embeddings(range(self.vocabulary.size))  # a copy: the torch model may go
+        pad_id = self.vocabulary.pad_id
+        return (
+            OrtRunner(folder / onnx_export.FP32_FILE, with_torch, pad_id, f"{self.name} (ONNX Runtime)"),
+            OrtRunner(folder / onnx_export.INT8_FILE, with_torch, pad_id, f"{self.name} (ONNX Runtime int8)"),
+        )
+
+    def use_onnx(self, runners: tuple[OrtRunner, OrtRunner]) -> None:
+        """Serve with ONNX Runtime from now on (on this predictor's thread, between
+        requests): the exact runner (int8 in fast mode) and the int8 draft. Checked
+        first against the torch runner on one sentence (an old CPU or a wrong graph
+        raises onnx_export.ExportError, and torch stays). The torch model is then let
+        go: only the input embeddings (kept by the runners) are still needed."""
+        exact, draft = runners
+        if self.approximate:
+            exact, draft = draft, None
+        self._check_against_torch(exact)
+        exact.forward_passes = self.runner.forward_passes
+        if draft is not None and self.draft_runner is not None:
+            draft.forward_passes = self.draft_runner.forward_passes
+        self.close()
+        self.runner, self.draft_runner, self.engine = exact, draft, "onnx"
+        fast.release_weight_file_pages()
+        log.info("%s now runs on ONNX Runtime", self.name)
+
+    def prepare_onnx(self, export_anew: bool = True) -> bool:
+        """``onnx_runners`` then ``use_onnx``, on this thread (the command line, tests,
+        benchmarks). Returns whether ONNX Runtime now serves."""
+        if not self.onnx_possible():
+            return self.engine == "onnx"
+        runners = self.onnx_runners(export_anew)
+        if runners is not None:
+            self.use_onnx(runners)
+        return self.engine == "onnx"
+
+    def _check_against_torch(self, runner: OrtRunner) -> None:
+        from bertmask_gui.engine.encoder import Row
+
+        ids = self.tokenizer(f"The {self.mask_token} was good.")["input_ids"]
+        row = [Row(ids, {0: ids.index(self.mask_token_id)})]
+        got, expected = runner.log_probs(row), self.runner.log_probs(row)
+        self.runner.forward_passes -= 1  # a check, not a request's pass
+        runner.forward_passes -= 1
+        tolerance = 0.5 if self.approximate else 1e-3  # fp32 graphs agree to ~1e-5
+        difference = float((got - expected).abs().max())
+        if not difference <= tolerance:
+            raise onnx_export.ExportError(f"ONNX Runtime's answer differs from torch's by {difference:.2g}")
 
     def close(self) -> None:
         """Take the runners' speed-ups off the models (the model itself stays usable)."""

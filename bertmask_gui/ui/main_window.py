@@ -31,11 +31,14 @@ from bertmask_gui.ui.wordcount import WordCount
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, model: str, device: str = "auto", top_k: int = 5, worker=None, fast: bool = False):
+    def __init__(
+        self, model: str, device: str = "auto", top_k: int = 5, worker=None, fast: bool = False, engine: str | None = None
+    ):
         super().__init__()
         self.setWindowTitle(APP_NAME)
         self.resize(1100, 640)
         self.model_name, self.device_choice, self.fast = model, device, fast
+        self.engine_choice = engine or settings.engine()  # options.ENGINE_CHOICES
         self.editor = MaskEditor(self)
         self.panel = SuggestionsPanel(self)
         self.candidates = self.panel.candidates
@@ -52,6 +55,7 @@ class MainWindow(QMainWindow):
         self.worker.loading.connect(self.status_line.loading)  # a QObject's method: queued to this thread
         self.worker.loaded.connect(self._on_loaded)
         self.worker.load_failed.connect(self._on_load_failed)
+        self.worker.engine_changed.connect(self.status_line.engine_changed)
         self.panel.no_model.downloaded.connect(self.use_model)
         self.panel.no_model.choose_button.clicked.connect(lambda: choose_model(self))
         self.panel.no_model.open_folder_button.clicked.connect(self.choose_model_folder)
@@ -87,14 +91,14 @@ class MainWindow(QMainWindow):
             return
         startup_trace.trace("window-shown")
         self.worker_thread.start()
-        self.worker.request_load(LoadRequest(self.model_name, self.device_choice, self.fast))
+        self.worker.request_load(LoadRequest(self.model_name, self.device_choice, self.fast, self.engine_choice))
 
     def load_model(self, model: str) -> None:
         """Switch to ``model``; the editor keeps its text."""
         self.model_name = model
         self._show_loading(model)
         if self._started:
-            self.worker.request_load(LoadRequest(model, self.device_choice, self.fast))
+            self.worker.request_load(LoadRequest(model, self.device_choice, self.fast, self.engine_choice))
 
     def use_model(self, model: str) -> None:
         """Remember ``model`` for next time and load it."""

@@ -151,6 +151,17 @@ class PreferencesDialog(QDialog):
         device_box.addWidget(self.device_note)
         form.addRow("Run the model on:", device_box)
 
+        self.engine_combo = QComboBox(self)
+        self.engine_combo.setObjectName("engineCombo")
+        self.engine_combo.addItem("Automatic: ONNX Runtime on the CPU when the model allows", "auto")
+        self.engine_combo.addItem("torch only", "torch")
+        self.engine_combo.setCurrentIndex(settings.ENGINE_SETTINGS.index(settings.engine()))
+        self.engine_combo.setToolTip(
+            "Automatic exports the model once for ONNX Runtime (faster on a CPU), while torch answers "
+            "meanwhile; torch only never exports."
+        )
+        form.addRow("Engine:", self.engine_combo)
+
         self.top_k_spin = QSpinBox(self)
         self.top_k_spin.setObjectName("topKSpin")
         self.top_k_spin.setRange(MIN_TOP_K, MAX_TOP_K)
@@ -224,6 +235,7 @@ class PreferencesDialog(QDialog):
 
     def accept(self) -> None:
         settings.save(Key.DEVICE, self.device())
+        settings.save(Key.ENGINE, self.engine_combo.currentData())
         settings.save(Key.TOP_K, self.top_k_spin.value())
         settings.save(Key.DELAY_MS, self.delay_spin.value())
         settings.save(Key.THEME, self.theme_combo.currentData())
@@ -244,6 +256,9 @@ def apply_preferences(window, reload_model: bool = True) -> None:
     device = settings.device()
     if device != window.device_choice:
         window.device_choice = device
+    device, engine = settings.device(), settings.engine()
+    if device != window.device_choice or engine != window.engine_choice:
+        window.device_choice, window.engine_choice = device, engine
         if reload_model:
             window.load_model(window.model_name)
     elif reload_model:

@@ -10,7 +10,7 @@ from enum import Enum
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from bertmask_gui.engine.options import DEFAULT_TOP_K, DEVICE_CHOICES, MAX_TOP_K, MIN_TOP_K
+from bertmask_gui.engine.options import DEFAULT_TOP_K, DEVICE_CHOICES, MAX_TOP_K, MIN_TOP_K, default_engine
 
 THEMES = ("system", "light", "dark")
 DEFAULT_DELAY_MS = 300  # after the last keystroke: a pause in typing, not a wait (issue 3)
@@ -21,6 +21,7 @@ class Key(str, Enum):
     MODEL = "model/last"  # the model loaded last (a Hub id or a folder)
     MODEL_FOLDER = "model/last_folder"  # where the folder picker starts
     DEVICE = "predict/device"
+    ENGINE = "predict/engine"  # "auto" (ONNX Runtime on the CPU once exported) or "torch"
     TOP_K = "predict/top_k"  # the one top-k: Preferences and the Suggestions menu share it
     DELAY_MS = "predict/delay_ms"
     THEME = "ui/theme"
@@ -79,6 +80,14 @@ def _choice(key: Key, default: str, choices) -> str:
 
 def device() -> str:
     return _choice(Key.DEVICE, "auto", DEVICE_CHOICES)
+
+
+ENGINE_SETTINGS = ("auto", "torch")  # Preferences ▸ Engine; "onnx" is the command line's
+
+
+def engine() -> str:
+    default = default_engine()
+    return _choice(Key.ENGINE, default if default in ENGINE_SETTINGS else "auto", ENGINE_SETTINGS)
 
 
 def top_k() -> int:

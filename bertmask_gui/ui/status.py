@@ -31,6 +31,14 @@ class StatusLine(QObject):
         message = " ".join(info.notices) or f"Model {display_name(info.name)} ready."
         self.bar.showMessage(message, 0 if info.notices else 5000)
 
+    def engine_changed(self, engine: str, sentence: str) -> None:
+        """The worker switched engines (ONNX Runtime) or says why it stays on torch."""
+        device = self.device_label.text().split(" · ")[0]
+        if engine != "torch":
+            self.device_label.setText(f"{device} · {engine}")
+        self.device_label.setToolTip(sentence)
+        self.bar.showMessage(sentence, 8000)
+
     def failed(self, model: str, still_loaded: str | None) -> None:
         """Loading ``model`` failed; ``still_loaded`` names the model that keeps working."""
         self.bar.showMessage(f"Could not load {display_name(model)}.")

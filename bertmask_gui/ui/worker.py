@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from bertmask_gui.engine.options import default_engine
 from bertmask_gui.engine.results import Mode
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ class LoadRequest:
     model: str
     device: str = "auto"
     fast: bool = False  # int8 on the CPU, approximate scores
+    engine: str = field(default_factory=default_engine)  # options.ENGINE_CHOICES
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ class PredictionWorker(QObject):
     prediction_failed = Signal(int, str)  # request id, sentence
     explored = Signal(object, object)  # ExploreRequest, its result
     explore_failed = Signal(object, str)  # ExploreRequest, sentence
+    engine_changed = Signal(str, str)  # the engine's short name, a sentence (ONNX Runtime, or why not)
     _wake = Signal()
 
     def __init__(self, load_predictor=_load_predictor):
@@ -123,6 +126,9 @@ class PredictionWorker(QObject):
         self.predictor = None
         self.predictions_run = 0
         self._draft_tried = False
+        self._engine = "torch"  # the loaded model's choice (LoadRequest.engine)
+        self._onnx_started = False
+        self._onnx_ready: tuple | None = None  # (predictor, runners or the exception), from its thread
         self._wake.connect(self._drain)
 
     # --------------------------------------------------- called from any thread
@@ -165,6 +171,7 @@ class PredictionWorker(QObject):
     @Slot()
     def _drain(self) -> None:
         while True:
+            self._switch_engine_if_ready()  # between requests: the ONNX runners built meanwhile
             with self._lock:
                 load, self._pending_load = self._pending_load, None
                 prediction = explore = None
@@ -198,7 +205,8 @@ class PredictionWorker(QObject):
             self.load_failed.emit(LoadFailure(request.model, sentence, isinstance(exc, ModelNotFoundError)))
             return
         self.predictor = predictor
-        self._draft_tried = False
+        self._draft_tried = self._onnx_started = False
+        self._engine = request.engine
         self.loaded.emit(ModelInfo.of(predictor))
 
     def _predict(self, request: PredictRequest) -> None:
@@ -223,6 +231,7 @@ class PredictionWorker(QObject):
             return
         self.result_ready.emit(request.request_id, prediction)
         self._prepare_draft_once()
+        self._start_onnx_once()
 
     def _prepare_draft_once(self) -> None:
         """After the first candidates are out, never before: the int8 draft copy that
@@ -236,6 +245,49 @@ class PredictionWorker(QObject):
             prepare()
         except Exception as exc:  # the exact search still works without it
             _log_failure(exc, "The draft model could not be made")
+
+    def _start_onnx_once(self) -> None:
+        """After the first candidates, in a thread of its own: export the model for ONNX
+        Runtime (cached: seconds once per model) and open its sessions while torch keeps
+        answering; the switch happens here, between requests (_switch_engine_if_ready)."""
+        predictor = self.predictor
+        possible = getattr(predictor, "onnx_possible", None)
+        if self._onnx_started or self._engine == "torch" or possible is None or not possible():
+            return
+        self._onnx_started = True
+
+        def build() -> None:
+            try:
+                outcome = predictor.onnx_runners()
+            except Exception as exc:  # noqa: BLE001 - any failure keeps torch, with a notice
+                log.warning("ONNX Runtime is not used for %s: %s", predictor.name, exc, exc_info=True)
+                outcome = exc
+            with self._lock:
+                self._onnx_ready = (predictor, outcome)
+            self._schedule()
+
+        threading.Thread(target=build, name="bertmask-onnx-export", daemon=True).start()
+
+    def _switch_engine_if_ready(self) -> None:
+        with self._lock:
+            ready, self._onnx_ready = self._onnx_ready, None
+        if ready is None or ready[0] is not self.predictor:
+            return
+        predictor, outcome = ready
+        if not isinstance(outcome, Exception):
+            try:
+                predictor.use_onnx(outcome)
+            except Exception as exc:  # noqa: BLE001 - an old CPU, a graph that runs wrong
+                log.warning("ONNX Runtime is not used for %s: %s", predictor.name, exc, exc_info=True)
+                outcome = exc
+        if isinstance(outcome, Exception):
+            from bertmask_gui.engine.errors import first_line
+
+            self.engine_changed.emit(
+                "torch", f"ONNX Runtime could not run this model ({first_line(exc=outcome)}); BertMask keeps using torch."
+            )
+        else:
+            self.engine_changed.emit("ONNX Runtime", "Now running on ONNX Runtime: suggestions come faster.")
 
     def _explore(self, request: ExploreRequest) -> None:
         from bertmask_gui.engine.errors import Superseded

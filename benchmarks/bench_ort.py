@@ -1,0 +1,264 @@
+"""ONNX Runtime vs torch vs the fill-mask pipeline, in one process: docs/PERFORMANCE_ORT.md.
+
+The bert-base-shaped benchmark model (benchmarks/model.py). Every ratio is the median of
+per-round ratios with the compared calls interleaved in each round (the machine is shared).
+"Today" is the torch engine as the app runs it (with its int8 torch draft).
+
+    python benchmarks/bench_ort.py [--runs N] [--quick] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from bench import PIPELINE_DEPTH, count_forwards, fmt, interleaved, paired_ratio, probe, stats  # noqa: E402
+from model import benchmark_model  # noqa: E402
+from texts import SEED, paragraph  # noqa: E402
+
+
+def exactness(torch_side, ort_side, pipe, texts: dict, out: dict) -> None:
+    """Top-5 pieces: the same tokens as torch and the pipeline; the largest score difference."""
+    rows = []
+    for label, text in texts.items():
+        raw = pipe(text.replace("[MASK]", pipe.tokenizer.mask_token), top_k=PIPELINE_DEPTH)
+        per_mask = raw if isinstance(raw[0], list) else [raw]
+        a, b = torch_side.predict_pieces(text, 5), ort_side.predict_pieces(text, 5)
+        same_torch = all([c.token_id for c in x.candidates] == [c.token_id for c in y.candidates] for x, y in zip(a.masks, b.masks))
+        worst_pipe = worst_torch = 0.0
+        same_pipe = True
+        for mask_a, mask_b, ranked in zip(a.masks, b.masks, per_mask):
+            scores = {r["token"]: r["score"] for r in ranked}
+            usable = [r["token"] for r in ranked if r["token"] in {c.token_id for c in mask_b.candidates}]
+            same_pipe &= usable == [c.token_id for c in mask_b.candidates]
+            for ca, cb in zip(mask_a.candidates, mask_b.candidates):
+                worst_torch = max(worst_torch, abs(ca.score - cb.score))
+                worst_pipe = max(worst_pipe, abs(cb.score - scores[cb.token_id]))
+        rows.append({"case": label, "same_as_torch": same_torch, "same_as_pipeline": same_pipe,
+                     "max_diff_torch": worst_torch, "max_diff_pipeline": worst_pipe})
+        print(f"  {label:<34} same top-5 as torch {same_torch}, as the pipeline {same_pipe}; "
+              f"max |Δp| vs torch {worst_torch:.1e}, vs pipeline {worst_pipe:.1e}", flush=True)
+    out["exactness"] = rows
+
+
+def compare(label: str, fns: dict, runs: int, pairs: list[tuple[str, str, float | None]], out: list, warmup: int = 2):
+    samples = interleaved(fns, runs, warmup=warmup)
+    row = {"case": label, **{name: stats(s) for name, s in samples.items()}, "ratios": []}
+    for a, b, target in pairs:
+        ratio = paired_ratio(samples[a], samples[b])
+        row["ratios"].append({"a": a, "b": b, "ratio": ratio, "target": target})
+    out.append(row)
+    times = "  ".join(f"{name} {fmt(row[name])}" for name in samples)
+    ratios = "  ".join(
+        f"{r['a']}/{r['b']} {r['ratio']:.2f}×" + (f" (target ≤ {r['target']}×)" if r["target"] else "") for r in row["ratios"]
+    )
+    print(f"  {label}: {times}\n      {ratios}", flush=True)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, help="rounds per case (default 12; quick 4)")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory probes (100 predictions each)")
+    parser.add_argument("--out", help="markdown report (default docs/PERFORMANCE_ORT.md unless --quick)")
+    args = parser.parse_args(argv)
+    runs = args.runs or (4 if args.quick else 12)
+    folder = benchmark_model()
+
+    import torch
+    from transformers import pipeline
+
+    from bertmask_gui.engine import onnx_export
+    from bertmask_gui.engine.options import Filters
+    from bertmask_gui.engine.predictor import Predictor
+
+    out: dict = {
+        "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} logical CPUs",
+        "versions": f"torch {torch.__version__}, onnxruntime {__import__('onnxruntime').__version__}",
+        "threads": torch.get_num_threads(),
+        "load_before": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+        "runs": runs,
+    }
+    print(f"ONNX Runtime benchmark: {out['machine']}, {out['versions']}, {runs} rounds per case", flush=True)
+    started = time.perf_counter()
+    was_cached = onnx_export.cached(folder) is not None
+    onnx_export.export(folder)
+    out["export_s"] = None if was_cached else time.perf_counter() - started
+    made = "cached" if was_cached else "%.1f s (fp32 + int8)" % out["export_s"]
+    print(f"  export: {made}", flush=True)
+
+    today = Predictor.load(str(folder), device="cpu")
+    today.prepare_draft()  # the app's torch path: exact fp32 + int8 torch draft
+    ort = Predictor.load(str(folder), device="cpu")
+    started = time.perf_counter()
+    ort.prepare_onnx()
+    out["switch_s"] = time.perf_counter() - started  # from the cache: open both sessions, check, switch
+    fast_torch = Predictor.load(str(folder), device="cpu", fast=True)
+    fast_ort = Predictor.load(str(folder), device="cpu", fast=True)
+    fast_ort.prepare_onnx()
+    pipe = pipeline("fill-mask", model=str(folder), device="cpu")
+    tok = today.tokenizer
+    para1, para3 = paragraph(tok, 450), paragraph(tok, 450, masks=3)
+    single = Filters(fill_all=False)
+    print(f"  switch from the cache (open sessions, check, switch): {out['switch_s']:.2f} s", flush=True)
+
+    print("1. Exactness (top-5 pieces)")
+    exactness(today, ort, pipe, {"seed sentence": SEED, "450-token paragraph": para1, "450 tokens, 3 masks": para3}, out)
+
+    print("2. Raw pieces vs the pipeline, ms")
+    rows: list = []
+    for label, text in (("seed sentence", SEED), ("450-token paragraph, 1 mask", para1)):
+        compare(label, {
+            "pipeline": lambda: pipe(text, top_k=5),
+            "torch": lambda: today.predict_pieces(text, 5),
+            "onnx": lambda: ort.predict_pieces(text, 5),
+        }, runs, [("onnx", "pipeline", 0.5), ("torch", "pipeline", None)], rows)
+    out["pieces"] = rows
+
+    print("3. What the writer waits for, vs today's torch pieces, ms")
+    rows = []
+    compare("seed sentence, whole words (full list)", {
+        "torch pieces": lambda: today.predict_pieces(SEED, 5),
+        "torch words": lambda: today.predict(SEED, filters=single),
+        "onnx words": lambda: ort.predict(SEED, filters=single),
+    }, runs, [("onnx words", "torch pieces", 1.3), ("torch words", "torch pieces", None)], rows)
+    compare("450 tokens, 3 masks, words + fill-all", {
+        "torch pieces": lambda: today.predict_pieces(para3, 5),
+        "torch words": lambda: today.predict(para3),
+        "onnx words": lambda: ort.predict(para3),
+    }, max(3, runs // 3), [("onnx words", "torch pieces", 3.0), ("torch words", "torch pieces", None)], rows, warmup=1)
+    out["writer"] = rows
+    out["forwards"] = {
+        "seed words, onnx": count_forwards(ort, lambda: ort.predict(SEED, filters=single)),
+        "seed words, torch": count_forwards(today, lambda: today.predict(SEED, filters=single)),
+    }
+
+    print("4. The int8 draft: ONNX Runtime int8 vs torch int8 (whole words on the ONNX exact runner), ms")
+    ort_draft = ort.draft_runner
+    rows = []
+
+    def words_with(draft, text):
+        def run():
+            ort.draft_runner = draft
+            try:
+                return ort.predict(text, filters=single)
+            finally:
+                ort.draft_runner = ort_draft
+        return run
+
+    for label, text in (("seed sentence, whole words", SEED), ("450-token paragraph, whole words", para1)):
+        compare(label, {"onnx int8 draft": words_with(ort_draft, text), "torch int8 draft": words_with(today.draft_runner, text)},
+                runs, [("onnx int8 draft", "torch int8 draft", None)], rows)
+    out["draft"] = rows
+
+    print("5. Fast mode: ONNX Runtime int8 vs torch int8, raw pieces, ms")
+    rows = []
+    for label, text in (("seed sentence", SEED), ("450-token paragraph (fast reads 128)", para1)):
+        compare(label, {"torch int8": lambda: fast_torch.predict_pieces(text, 5), "onnx int8": lambda: fast_ort.predict_pieces(text, 5)},
+                runs, [("onnx int8", "torch int8", None)], rows)
+    out["fast"] = rows
+    del pipe, today, ort, fast_torch, fast_ort
+
+    print("6. Memory (separate processes), MB")
+    modes = () if args.no_memory else ("app default", "app onnx")
+    out["memory"] = {mode: probe("memory", str(folder), mode) for mode in modes}
+    for mode, m in out["memory"].items():
+        print(f"  {mode}: after load {m['after_load']:.0f}, after 100 predictions {m['after_100']:.0f}, peak {m['peak']:.0f}",
+              flush=True)
+    out["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    target = Path(args.out) if args.out else (None if args.quick else ROOT / "docs" / "PERFORMANCE_ORT.md")
+    if target:
+        target.write_text(render(out), encoding="utf-8")
+        target.with_name("performance_ort.json").write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+        print(f"Wrote {target}")
+    return 0
+
+
+def _table(rows: list) -> list[str]:
+    lines = ["| Case | Times, ms: median (min–max) | Ratios (median of per-round ratios) |", "|---|---|---|"]
+    for row in rows:
+        names = [k for k in row if k not in ("case", "ratios")]
+        times = "<br>".join(f"{n} {fmt(row[n])}" for n in names)
+        ratios = "<br>".join(
+            f"{r['a']} / {r['b']}: **{r['ratio']:.2f}×**"
+            + (f" (target ≤ {r['target']}×: {'met' if r['ratio'] <= r['target'] else '**not met**'})" if r["target"] else "")
+            for r in row["ratios"]
+        )
+        lines.append(f"| {row['case']} | {times} | {ratios} |")
+    return lines
+
+
+def render(r: dict) -> str:
+    memory = r["memory"]
+    lines = [
+        "# Performance: the ONNX Runtime engine",
+        "",
+        "Generated by `benchmarks/bench_ort.py` (part of `make bench`); do not edit by hand. "
+        f"Last run {r['when']} ({r['machine']}, {r['versions']}, {r['threads']} threads; load average "
+        f"{r['load_before']} before, {r['load_after']} after: a shared machine). Model: bert-base-uncased's "
+        "shape with random weights (benchmarks/model.py). torch, ONNX Runtime and the pipeline run alternately "
+        f"in every one of {r['runs']} rounds; each ratio is the median of the per-round ratios. \"torch\" is "
+        "today's engine (exact fp32 with its int8 torch draft), \"onnx\" the ONNX Runtime runner (fp32 graph "
+        "with the last layer and the LM head at the masks only, and its int8 graph as the draft).",
+        "",
+        "Export (torch.onnx.export, fp32 + int8 quantization): "
+        + ("cached in this run" if r["export_s"] is None else "%.0f s" % r["export_s"])
+        + "; switching from the cache "
+        f"(open both sessions, check against torch, switch): {r['switch_s']:.1f} s.",
+        "",
+        "## Exactness (top-5 pieces)",
+        "",
+        "| Text | Same top-5 as torch | Same top-5 as the pipeline | max abs diff vs torch | max abs diff vs the pipeline |",
+        "|---|---|---|---|---|",
+        *[f"| {e['case']} | {e['same_as_torch']} | {e['same_as_pipeline']} | {e['max_diff_torch']:.1e} | "
+          f"{e['max_diff_pipeline']:.1e} |" for e in r["exactness"]],
+        "",
+        "## Raw pieces vs the pipeline",
+        "",
+        *_table(r["pieces"]),
+        "",
+        "## What the writer waits for, vs today's torch pieces",
+        "",
+        *_table(r["writer"]),
+        "",
+        f"Forward passes, seed sentence, whole words: onnx {r['forwards']['seed words, onnx']}, "
+        f"torch {r['forwards']['seed words, torch']}.",
+        "",
+        "## The whole-word draft: ONNX Runtime int8 vs torch int8",
+        "",
+        *_table(r["draft"]),
+        "",
+        "## Fast mode: ONNX Runtime int8 vs torch int8",
+        "",
+        *_table(r["fast"]),
+        "",
+        "## Resident memory (separate processes, MB)",
+        "",
+        "| Path | After load (and switch) | After 100 predictions | Peak |",
+        "|---|---|---|---|",
+        *[f"| {mode} | {m['after_load']:.0f} | {m['after_100']:.0f} | {m['peak']:.0f} |" for mode, m in memory.items()],
+        "",
+        "\"app default\": torch fp32 + the int8 torch draft, whole words and fill-all (today's app path); "
+        "\"app onnx\": the same predictions after the switch to ONNX Runtime (fp32 + int8 sessions; the torch "
+        "model let go, its input embeddings kept for the meaning ranking).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,232 @@
+"""Layer 1: a model folder → an ONNX graph for ONNX Runtime (engine.ort_runner), cached.
+
+The graph answers the Runner's one question: ``(input_ids, attention_mask, positions)``
+→ the LM head's logits at ``positions`` only, one (batch·k, vocab) row per asked
+position. Inside it the last encoder layer runs at those positions only (``lastlayer``)
+and the head sees only their hidden states: the same shape of work as the torch Runner.
+
+Exported once per model with ``torch.onnx.export`` (~9 s for bert-base on 2 cores) and
+quantized to int8 (onnxruntime's dynamic quantization of the fp32 graph: the draft and
+fast mode). Both files are cached under the user cache folder in a folder named by a
+hash of the model's files (names, sizes, modification times) and this exporter's
+version: a changed model gets a new export. The export is written to a temporary
+folder and renamed into place once complete, so a partial export is never used; an
+interrupted one leaves only a temporary folder, removed by the next export.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+
+import torch
+
+from bertmask_gui.engine import lastlayer
+from bertmask_gui.engine.errors import first_line
+
+log = logging.getLogger(__name__)
+
+EXPORT_VERSION = 1  # bump when the graph's inputs, outputs or contents change
+FP32_FILE = "model.onnx"
+INT8_FILE = "model.int8.onnx"
+COMPLETE_FILE = "complete.json"  # written last: the folder's export is whole
+
+
+class ExportError(RuntimeError):
+    """The model could not be exported or quantized (the sentence says why)."""
+
+
+def cache_root() -> Path:
+    """Where exports are kept (``BERTMASK_ONNX_CACHE`` overrides: tests, benchmarks)."""
+    override = os.environ.get("BERTMASK_ONNX_CACHE")
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("BertMask", appauthor=False)) / "onnx"
+
+
+def model_key(folder: Path) -> str:
+    """A hash of the model folder's files (names, sizes, modification times) and of
+    EXPORT_VERSION: any change to the model names another export."""
+    digest = hashlib.sha256(f"bertmask-onnx-{EXPORT_VERSION}".encode())
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(folder).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:24]
+
+
+def cached(folder: Path) -> Path | None:
+    """The complete export of the model in ``folder``, or None (never a partial one)."""
+    target = cache_root() / model_key(folder)
+    if (target / COMPLETE_FILE).is_file() and (target / FP32_FILE).is_file() and (target / INT8_FILE).is_file():
+        return target
+    return None
+
+
+def export(folder: Path, model=None) -> Path:
+    """The cached export of the model in ``folder``, made now if missing: a folder
+    holding FP32_FILE and INT8_FILE. ``model``: the loaded torch model (fp32, CPU)
+    if the caller has one to spare; else a fresh copy is loaded from ``folder`` (the
+    app's model keeps serving meanwhile). Raises ExportError."""
+    done = cached(folder)
+    if done is not None:
+        return done
+    root = cache_root()
+    key = model_key(folder)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        _remove_stale(root)
+        work = Path(tempfile.mkdtemp(prefix=f"{key}.partial-{os.getpid()}-", dir=root))
+    except OSError as exc:
+        raise ExportError(f"the cache folder {root} cannot be written ({exc.strerror or exc})") from exc
+    try:
+        if model is None:
+            from bertmask_gui.engine.loading import load_model
+
+            model = load_model(Path(folder), torch.float32)
+        with _exporters_quiet():
+            export_graph(model, work / FP32_FILE)
+            quantize(work / FP32_FILE, work / INT8_FILE)
+        (work / COMPLETE_FILE).write_text(
+            json.dumps({"version": EXPORT_VERSION, "folder": str(folder), "torch": torch.__version__}), "utf-8"
+        )
+        target = root / key
+        if target.exists():  # a half-made folder from another version of this code
+            shutil.rmtree(target, ignore_errors=True)
+        os.replace(work, target)
+        return target
+    except ExportError:
+        raise
+    except Exception as exc:  # torch.onnx raises many types for models it cannot export
+        log.info("ONNX export of %s failed", folder, exc_info=True)  # the caller says it in one line
+        raise ExportError(first_line(exc)) from exc
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _exporters_quiet():
+    """The exporter's and the quantizer's advice (torchvision missing, "run pre-processing")
+    is not for a writer: torch.onnx's loggers say errors only, and onnxruntime's
+    ``logging.warning`` finds a handler that drops it instead of configuring the root
+    logger to print on stderr (as it would in a command-line run)."""
+    exporter = logging.getLogger("torch.onnx")
+    level = exporter.level
+    root = logging.getLogger()
+    sink = logging.NullHandler() if not root.handlers else None
+    exporter.setLevel(logging.ERROR)
+    if sink is not None:
+        root.addHandler(sink)
+    try:
+        yield
+    finally:
+        exporter.setLevel(level)
+        if sink is not None:
+            root.removeHandler(sink)
+
+
+class AtPositions(torch.nn.Module):
+    """The masked LM as the exported graph sees it: logits at ``positions`` only."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+        self.positions = None  # (batch, k), set for the duration of one forward (traced)
+        self.pruned = False
+
+    def forward(self, input_ids, attention_mask, positions):
+        self.positions, self.pruned = positions, False
+        try:
+            return self.model(input_ids=input_ids, attention_mask=attention_mask).logits[0]
+        finally:
+            self.positions = None
+
+    def keep_asked_rows(self, module, args, output):
+        """Forward hook on the encoder: the LM head sees only the asked rows, (1, batch·k, hidden)."""
+        hidden = output[0]
+        if not self.pruned:
+            width = hidden.shape[-1]
+            picked = hidden.gather(1, self.positions[..., None].expand(-1, -1, width))
+            hidden = picked.reshape(1, -1, width)
+        if isinstance(output, tuple):
+            return (hidden,)
+        return type(output)(last_hidden_state=hidden)
+
+    def mark_pruned(self) -> None:
+        self.pruned = True
+
+
+def export_graph(model, path: Path) -> None:
+    """Write ``model`` (a transformers masked LM, fp32) as the AtPositions graph."""
+    model = model.to(device="cpu", dtype=torch.float32).eval()
+    wrapper = AtPositions(model)
+    hook = model.base_model.register_forward_hook(wrapper.keep_asked_rows)
+    uninstall = lastlayer.install(model, lambda: wrapper.positions, wrapper.mark_pruned)
+    batch, length, asked = torch.export.Dim("batch"), torch.export.Dim("length"), torch.export.Dim("asked")
+    example = (
+        torch.full((2, 9), 5, dtype=torch.long),
+        torch.ones((2, 9), dtype=torch.long),
+        torch.tensor([[1, 3], [2, 4]], dtype=torch.long),
+    )
+    try:
+        with torch.inference_mode(False), torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            program = torch.onnx.export(
+                wrapper,
+                example,
+                input_names=["input_ids", "attention_mask", "positions"],
+                output_names=["logits"],
+                dynamic_shapes=({0: batch, 1: length}, {0: batch, 1: length}, {0: batch, 1: asked}),
+                dynamo=True,
+                external_data=False,
+                verbose=False,
+            )
+            program.save(str(path), external_data=_needs_external_data(model))
+    finally:
+        hook.remove()
+        if uninstall is not None:
+            uninstall()
+
+
+def _needs_external_data(model) -> bool:
+    """Protobuf files stop at 2 GB: larger models keep their weights beside the graph."""
+    return sum(p.numel() * 4 for p in model.parameters()) > 1_800_000_000
+
+
+def quantize(source: Path, target: Path) -> None:
+    """int8 weights for every MatMul (onnxruntime's dynamic quantization), as fast
+    mode and the torch draft quantize every nn.Linear."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"])
+
+
+def _remove_stale(root: Path) -> None:
+    """Temporary folders of exports that never finished (a crash, a closed app): those
+    of processes no longer running (another BertMask may be exporting right now)."""
+    for entry in root.glob("*.partial-*"):
+        pid = entry.name.split(".partial-", 1)[1].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and _running(int(pid)):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True

@@ -1,0 +1,209 @@
+"""The ONNX Runtime runner: the same numbers as torch, a cached export, a clean fallback."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from bertmask_gui.engine import onnx_export
+from bertmask_gui.engine.encoder import Row
+from bertmask_gui.engine.predictor import Predictor
+
+from conftest import SEED_SENTENCE
+from tiny_models import build_tiny_distilbert
+
+pytest.importorskip("onnxruntime")
+
+PROSE = Path(__file__).resolve().parents[3] / "shared" / "models" / "prose-mlm-small"
+TEXTS = [
+    SEED_SENTENCE,
+    "I really [MASK] the [MASK]. It was quite [MASK] and the [MASK] was good.",
+    "[MASK] was quite interesting.",
+]
+
+
+@pytest.fixture(scope="module")
+def tiny_distilbert(models_dir):
+    return build_tiny_distilbert(models_dir / "tiny-distilbert")
+
+
+def _pair(folder):
+    """(torch predictor, ONNX Runtime predictor) on the model in ``folder``."""
+    torch_side = Predictor.load(str(folder), device="cpu")
+    ort_side = Predictor.load(str(folder), device="cpu")
+    assert ort_side.prepare_onnx() and ort_side.engine == "onnx"
+    return torch_side, ort_side
+
+
+def _rows(predictor):
+    """Rows asking different numbers of positions (padding inside the runner)."""
+    ids = predictor.tokenizer(TEXTS[1].replace("[MASK]", predictor.mask_token))["input_ids"]
+    masks = [i for i, t in enumerate(ids) if t == predictor.mask_token_id]
+    short = ids[:9]
+    return [Row(ids, dict(enumerate(masks))), Row(short, {0: masks[0]}), Row(ids, {0: masks[2], 1: 1})]
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("kind", ["bert", "roberta", "distilbert"])
+def test_the_same_log_probabilities_and_pieces_as_torch(kind, tiny_bert, tiny_roberta, tiny_distilbert):
+    folder = {"bert": tiny_bert, "roberta": tiny_roberta, "distilbert": tiny_distilbert}[kind]
+    torch_side, ort_side = _pair(folder)
+    rows = _rows(torch_side)
+    expected, got = torch_side.runner.log_probs(rows), ort_side.runner.log_probs(rows)
+    assert got.shape == expected.shape == (7, torch_side.vocabulary.size)
+    assert torch.allclose(got, expected, atol=1e-5)
+    assert ort_side.runner.forward_passes == 1  # the check against torch is not counted
+    for text in TEXTS:
+        text = text.replace("[MASK]", torch_side.mask_token)
+        a, b = torch_side.predict(text, top_k=8, mode="pieces"), ort_side.predict(text, top_k=8, mode="pieces")
+        for mask_a, mask_b in zip(a.masks, b.masks, strict=True):
+            assert [c.token for c in mask_a.candidates] == [c.token for c in mask_b.candidates]
+            assert [c.score for c in mask_a.candidates] == pytest.approx([c.score for c in mask_b.candidates], abs=1e-5)
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.skipif(not PROSE.is_dir(), reason="prose-mlm-small is not here")
+def test_prose_model_top_five_words_unchanged():
+    torch_side, ort_side = _pair(PROSE)
+    assert ort_side.draft_runner is not None  # the int8 draft runs on ONNX Runtime too
+    for text in [SEED_SENTENCE, "She opened the [MASK] and looked out at the sea.", "He [MASK] to the station."]:
+        for mode in ("pieces", "words"):
+            a, b = torch_side.predict(text, top_k=5, mode=mode), ort_side.predict(text, top_k=5, mode=mode)
+            assert [c.token for c in a.masks[0].candidates] == [c.token for c in b.masks[0].candidates], (text, mode)
+
+
+def test_fast_mode_serves_the_int8_graph_without_a_draft(tiny_bert):
+    fast = Predictor.load(str(tiny_bert), device="cpu", fast=True)
+    assert fast.prepare_onnx()
+    assert fast.draft_runner is None and "int8" in fast.runner.name
+    assert fast.predict(SEED_SENTENCE, top_k=3).masks[0].candidates
+
+
+def test_an_export_that_fails_keeps_torch_with_a_sentence(tiny_bert, tmp_path, monkeypatch):
+    monkeypatch.setenv("BERTMASK_ONNX_CACHE", str(tmp_path))
+
+    def unexportable(*args, **kwargs):
+        raise RuntimeError("Unsupported operator aten::frobnicate\nlong trace…")
+
+    monkeypatch.setattr(torch.onnx, "export", unexportable)
+    predictor = Predictor.load(str(tiny_bert), device="cpu")
+    with pytest.raises(onnx_export.ExportError, match="frobnicate"):
+        predictor.prepare_onnx()
+    assert predictor.engine == "torch" and predictor.predict(SEED_SENTENCE, top_k=3).masks[0].candidates
+    assert not list(tmp_path.glob("*"))  # nothing half-made is left
+
+
+def test_ort_answers_that_differ_from_torch_are_refused(tiny_bert, monkeypatch):
+    predictor = Predictor.load(str(tiny_bert), device="cpu")
+    exact, draft = predictor.onnx_runners()
+    monkeypatch.setattr(exact, "log_probs", lambda rows, cancelled=None: torch.zeros(len(rows), predictor.vocabulary.size))
+    with pytest.raises(onnx_export.ExportError, match="differs"):
+        predictor.use_onnx((exact, draft))
+    assert predictor.engine == "torch"
+
+
+# ------------------------------------------------------------------ the cache
+@pytest.fixture
+def counted_exports(tmp_path, monkeypatch):
+    """A cache of its own and an exporter that only writes placeholder files."""
+    monkeypatch.setenv("BERTMASK_ONNX_CACHE", str(tmp_path / "cache"))
+    calls = []
+
+    def export_graph(model, path):
+        calls.append(path)
+        path.write_bytes(b"graph")
+
+    monkeypatch.setattr(onnx_export, "export_graph", export_graph)
+    monkeypatch.setattr(onnx_export, "quantize", lambda source, target: target.write_bytes(b"int8"))
+    return calls
+
+
+def _model_copy(tiny_bert, tmp_path) -> Path:
+    import shutil
+
+    return Path(shutil.copytree(tiny_bert, tmp_path / "model"))
+
+
+def test_an_export_is_made_once_and_redone_when_the_model_changes(tiny_bert, tmp_path, counted_exports):
+    folder = _model_copy(tiny_bert, tmp_path)
+    first = onnx_export.export(folder, model=object())
+    assert onnx_export.export(folder, model=object()) == first and len(counted_exports) == 1
+    assert onnx_export.cached(folder) == first
+    config = folder / "config.json"
+    config.write_text(config.read_text() + " ", encoding="utf-8")  # a changed file: another model
+    assert onnx_export.cached(folder) is None
+    assert onnx_export.export(folder, model=object()) != first and len(counted_exports) == 2
+
+
+def test_a_partial_export_is_never_used_and_is_cleaned_up(tiny_bert, tmp_path, counted_exports):
+    folder = _model_copy(tiny_bert, tmp_path)
+    root = onnx_export.cache_root()
+    key = onnx_export.model_key(folder)
+    half = root / key
+    half.mkdir(parents=True)
+    (half / onnx_export.FP32_FILE).write_bytes(b"half a graph")  # no int8 file, no completion mark
+    assert onnx_export.cached(folder) is None
+    interrupted = root / f"{key}.partial-999999999-abc"  # a process that is gone
+    interrupted.mkdir()
+    done = onnx_export.export(folder, model=object())
+    assert done == half and (done / onnx_export.COMPLETE_FILE).is_file() and (done / onnx_export.INT8_FILE).is_file()
+    assert not interrupted.exists()
+    assert not list(root.glob("*.partial-*"))
+
+
+def test_an_export_in_progress_elsewhere_is_left_alone(tiny_bert, tmp_path, counted_exports):
+    folder = _model_copy(tiny_bert, tmp_path)
+    root = onnx_export.cache_root()
+    root.mkdir(parents=True)
+    running = root / f"other.partial-{os.getppid()}-xyz"  # a live process's export
+    running.mkdir()
+    onnx_export.export(folder, model=object())
+    assert running.exists()
+
+
+def test_the_export_runs_beside_a_serving_predictor(tiny_bert):
+    """onnx_runners may run in another thread while the torch runner answers."""
+    import threading
+
+    predictor = Predictor.load(str(tiny_bert), device="cpu")
+    built = {}
+    thread = threading.Thread(target=lambda: built.setdefault("runners", predictor.onnx_runners()))
+    thread.start()
+    deadline = time.monotonic() + 300
+    while thread.is_alive() and time.monotonic() < deadline:
+        assert predictor.predict(SEED_SENTENCE, top_k=3, mode="pieces").masks[0].candidates
+    thread.join(timeout=5)
+    predictor.use_onnx(built["runners"])
+    assert predictor.engine == "onnx"
+
+
+# ------------------------------------------------------------ the command line
+def test_command_line_engine_choice(tiny_bert, capsys):
+    import json
+
+    from bertmask_gui.cli import run_predict
+
+    def engine_of(choice: str) -> str:
+        assert run_predict(SEED_SENTENCE, str(tiny_bert), "cpu", 3, True, pieces=True, engine=choice) == 0
+        return json.loads(capsys.readouterr().out)["engine"]
+
+    assert engine_of("torch") == "torch"
+    assert engine_of("onnx") == "onnx"  # exported now if it was not yet (cached for the session)
+    assert engine_of("auto") == "onnx"  # a cached export is used
+
+
+def test_command_line_failure_is_one_line_and_torch_answers(tiny_bert, tmp_path, monkeypatch, capsys):
+    import json
+
+    from bertmask_gui.cli import run_predict
+
+    monkeypatch.setenv("BERTMASK_ONNX_CACHE", str(tmp_path))
+    monkeypatch.setattr(onnx_export, "export_graph", lambda model, path: (_ for _ in ()).throw(RuntimeError("no op")))
+    assert run_predict(SEED_SENTENCE, str(tiny_bert), "cpu", 3, True, pieces=True, engine="onnx") == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["engine"] == "torch"
+    assert captured.err.strip().splitlines() == ["bertmask-gui: ONNX Runtime could not run this model (no op); using torch."]
