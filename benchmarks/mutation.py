@@ -19,6 +19,7 @@ beside it and counts it apart. Not part of make test or CI.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -188,17 +189,25 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested at a time")
     parser.add_argument("--reuse", action="store_true",
                         help="keep mutants/ from the last run (else it is made afresh: the tests may have changed)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="write docs/MUTATION.md again from the last run's results (after editing "
+                             "benchmarks/mutation_equivalent.txt); runs nothing")
     args = parser.parse_args()
     os.chdir(ROOT)
     # One torch thread per mutant process: `jobs` of them share the cores.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    if not args.reuse:
+    if not (args.reuse or args.report_only):
         shutil.rmtree("mutants", ignore_errors=True)
     names = generate_mutants()
     sample = draw_sample(names, args.per_group, args.seed)
     chosen = [name for members in sample.values() for name in members]
     print(f"{len(chosen)} of {len(names)} mutants sampled", flush=True)
-    seconds = run_mutmut(chosen, args.jobs)
+    last_run = Path("mutants") / "mutation-run.json"
+    if args.report_only:
+        seconds = json.loads(last_run.read_text())["seconds"]
+    else:
+        seconds = run_mutmut(chosen, args.jobs)
+        last_run.write_text(json.dumps({"seconds": seconds}))
     statuses = results(names, sample)
     write_report(names, sample, statuses, args.per_group, args.seed, args.jobs, seconds,
                  equivalent_notes())

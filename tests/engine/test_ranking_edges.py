@@ -1,0 +1,68 @@
+"""Rankings at their edges: no fillings without several masks, an empty selection, a
+compared word spelled for its place, the longest word still scored (issue 23: these
+survived mutation before)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from bertmask_gui.engine.options import Filters
+from bertmask_gui.engine.rankings.lists import FILLS_LABEL
+from bertmask_gui.engine.rankings.surprise import MAX_WORD_PIECES
+from bertmask_gui.engine.results import Mode
+
+
+def test_fillings_and_their_label_only_for_several_masks(bert_predictor):
+    one = bert_predictor.predict("I really [MASK] the movie.", top_k=3)
+    assert one.fills == () and one.fills_label == ""
+    two = bert_predictor.predict("I really [MASK] the [MASK].", top_k=3, filters=Filters(top_k=3, fill_all=True))
+    assert two.fills and two.fills_label == FILLS_LABEL
+
+
+def test_an_empty_or_blank_selection_has_no_answer(bert_predictor):
+    text = "The cat sat on the mat."
+    for start, end in ((3, 3), (3, 4)):  # nothing, a space
+        prediction = bert_predictor.predict_span(text, start, end)
+        assert prediction.masks == () and prediction.mode == Mode.SPAN
+
+
+def test_a_compared_word_is_spelled_for_its_place(roberta_predictor):
+    text = "I really loved the movie."
+    start = text.index("loved")
+    prediction = roberta_predictor.predict_span(text, start, start + len("loved"), compare=("boring",))
+    (compared,) = [c for c in prediction.masks[0].candidates if c.compared]
+    spaced = tuple(roberta_predictor.tokenizer(" boring", add_special_tokens=False)["input_ids"])
+    assert compared.token == "boring" and compared.token_ids == spaced
+
+
+def test_words_up_to_the_piece_limit_are_scored_longer_ones_not(bert_predictor):
+    longest, too_long = "a" * MAX_WORD_PIECES, "a" * (MAX_WORD_PIECES + 1)  # a ##a ##a …
+    tokenize = bert_predictor.tokenizer.tokenize
+    assert len(tokenize(longest)) == MAX_WORD_PIECES and len(tokenize(too_long)) == MAX_WORD_PIECES + 1
+    scores = bert_predictor.score_words(f"The {longest} cat and the {too_long} dog.")
+    assert [s.word for s in scores] == ["The", longest, "cat", "and", "the", "dog"]
+
+
+def test_a_choice_of_the_most_pieces_is_scored_exactly(bert_predictor):
+    """A writer's word of max_pieces pieces (un ##able ##ness) gets every l2r term."""
+    from test_explore import reference_l2r
+
+    most = bert_predictor.tuning.max_pieces
+    assert len(bert_predictor.tokenizer.tokenize("unableness")) == most
+    (mask,) = bert_predictor.predict("It was [MASK:unableness|good] today.").masks
+    by_word = {c.token: c.log_score for c in mask.candidates}
+    for word in ("unableness", "good"):
+        assert by_word[word] == pytest.approx(reference_l2r(bert_predictor, "It was [MASK] today.", word), abs=1e-4)
+
+
+def test_several_positions_of_one_row_come_back_in_order(bert_predictor):
+    from bertmask_gui.engine.encoder import Row
+
+    text = "I [MASK] the [MASK] and [MASK] it."
+    ids = bert_predictor.tokenizer(text)["input_ids"]
+    places = [i for i, t in enumerate(ids) if t == bert_predictor.mask_token_id]
+    (got,) = bert_predictor.job().at_positions([(ids, places)])
+    expected = bert_predictor.runner.log_probs([Row(ids, dict(enumerate(places)))])
+    assert len(got) == 3 and all(torch.equal(g, e) for g, e in zip(got, expected))
+    assert not torch.equal(got[0], got[2])  # different places, different answers
