@@ -11,9 +11,11 @@ name seed it, so a group's sample does not change when another group grows). mut
 runs only those, each against the tests that call the mutated function, and this writes the
 score per module and every surviving mutant (its diff) to docs/MUTATION.md.
 
-A survivor that cannot change behaviour (an equivalent mutant) gets a line in
-benchmarks/mutation_equivalent.txt (``mutant name: why``); MUTATION.md shows the reason
-beside it and counts it apart. Not part of make test or CI.
+Every survivor in the target groups gets a test or a line in benchmarks/mutation_notes.txt:
+``mutant name: equivalent: why`` (it cannot change what the app does: counted apart, out
+of the score) or ``mutant name: untested: why`` (a real difference no test here can see,
+e.g. one that needs a GPU: still a survivor). MUTATION.md shows the reason beside it.
+Not part of make test or CI.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "MUTATION.md"
-EQUIVALENT = ROOT / "benchmarks" / "mutation_equivalent.txt"
+NOTES = ROOT / "benchmarks" / "mutation_notes.txt"
 
 # Groups in report order: (name, test on the mutated file's path relative to the package).
 GROUPS = [
@@ -104,13 +106,15 @@ def results(names: dict[str, str], sample: dict[str, list[str]]) -> dict[str, di
             for group, members in sample.items()}
 
 
-def equivalent_notes() -> dict[str, str]:
+def survivor_notes() -> dict[str, tuple[str, str]]:
+    """mutant name -> (equivalent | untested, why), from benchmarks/mutation_notes.txt."""
     notes = {}
-    if EQUIVALENT.exists():
-        for line in EQUIVALENT.read_text(encoding="utf-8").splitlines():
+    if NOTES.exists():
+        for line in NOTES.read_text(encoding="utf-8").splitlines():
             if line.strip() and not line.startswith("#"):
-                name, _, why = line.partition(":")
-                notes[name.strip()] = why.strip()
+                name, kind, why = (part.strip() for part in line.split(":", 2))
+                assert kind in ("equivalent", "untested"), line
+                notes[name] = (kind, why)
     return notes
 
 
@@ -123,13 +127,14 @@ def diff_of(name: str, path: str) -> str:
         return f"(no diff: {exc})"
 
 
-def score_line(group: str, statuses: dict[str, str], notes: dict[str, str]) -> tuple[str, int, int]:
+def score_line(group: str, statuses: dict[str, str], total: int, notes) -> tuple[str, int, int]:
     killed = sum(s in ("killed", "timeout") for s in statuses.values())
-    equivalent = sum(s != "killed" and n in notes for n, s in statuses.items())
+    equivalent = sum(s not in ("killed", "timeout") and notes.get(n, ("",))[0] == "equivalent"
+                     for n, s in statuses.items())
     counted = len(statuses) - equivalent
     survived = counted - killed
     score = f"{killed / counted:.0%}" if counted else "–"
-    line = f"| {group} | {len(statuses)} | {killed} | {survived} | {equivalent} | {score} |"
+    line = f"| {group} | {len(statuses)} ({total}) | {killed} | {survived} | {equivalent} | {score} |"
     return line, killed, counted
 
 
@@ -151,8 +156,9 @@ def write_report(names, sample, statuses, per_group, seed, jobs, seconds, notes)
         f"seeded with \"{seed}-<group>\") from all the group's mutants; {jobs} mutants at a "
         f"time; the run took {seconds / 60:.1f} min on "
         f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. A killed mutant made a test fail "
-        "(a timeout counts as killed); an equivalent one cannot change behaviour (why: "
-        "benchmarks/mutation_equivalent.txt) and is left out of the score.",
+        "(a timeout counts as killed); an equivalent one cannot change what the app does "
+        "and is left out of the score; an untested one is a real difference no test here can "
+        "see (why: benchmarks/mutation_notes.txt).",
         "",
         "| group | sampled (of all) | killed | survived | equivalent | score |",
         "|---|---|---|---|---|---|",
@@ -161,9 +167,8 @@ def write_report(names, sample, statuses, per_group, seed, jobs, seconds, notes)
     for group, _ in GROUPS:
         if group not in sample:
             continue
-        line, killed, counted = score_line(group, statuses[group], notes)
-        lines.append(line.replace(f"| {len(statuses[group])} |",
-                                  f"| {len(statuses[group])} ({totals[group]}) |", 1))
+        line, killed, counted = score_line(group, statuses[group], totals[group], notes)
+        lines.append(line)
         if group in TARGET_GROUPS:
             target_killed += killed
             target_counted += counted
@@ -176,8 +181,8 @@ def write_report(names, sample, statuses, per_group, seed, jobs, seconds, notes)
         for name, status in sorted(statuses.get(group, {}).items()):
             if status in ("killed", "timeout"):
                 continue
-            why = notes.get(name)
-            heading = f"### {name} ({'equivalent: ' + why if why else status})"
+            kind, why = notes.get(name, (status, ""))
+            heading = f"### {name} ({kind}{': ' + why if why else ''})"
             lines += [heading, "", "```diff", diff_of(name, names[name]), "```", ""]
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -189,14 +194,16 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested at a time")
     parser.add_argument("--reuse", action="store_true",
                         help="keep mutants/ from the last run (else it is made afresh: the tests may have changed)")
+    parser.add_argument("--survivors", action="store_true",
+                        help="run again only the last run's sampled survivors (after new tests), then report")
     parser.add_argument("--report-only", action="store_true",
                         help="write docs/MUTATION.md again from the last run's results (after editing "
-                             "benchmarks/mutation_equivalent.txt); runs nothing")
+                             "benchmarks/mutation_notes.txt); runs nothing")
     args = parser.parse_args()
     os.chdir(ROOT)
     # One torch thread per mutant process: `jobs` of them share the cores.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    if not (args.reuse or args.report_only):
+    if not (args.reuse or args.report_only or args.survivors):
         shutil.rmtree("mutants", ignore_errors=True)
     names = generate_mutants()
     sample = draw_sample(names, args.per_group, args.seed)
@@ -205,12 +212,18 @@ def main() -> int:
     last_run = Path("mutants") / "mutation-run.json"
     if args.report_only:
         seconds = json.loads(last_run.read_text())["seconds"]
+    elif args.survivors:
+        before = results(names, sample)
+        again = [n for group in before.values() for n, status in group.items() if status not in ("killed", "timeout")]
+        print(f"running the {len(again)} survivors again", flush=True)
+        seconds = json.loads(last_run.read_text())["seconds"] + run_mutmut(again, args.jobs)
+        last_run.write_text(json.dumps({"seconds": seconds}))
     else:
         seconds = run_mutmut(chosen, args.jobs)
         last_run.write_text(json.dumps({"seconds": seconds}))
     statuses = results(names, sample)
     write_report(names, sample, statuses, args.per_group, args.seed, args.jobs, seconds,
-                 equivalent_notes())
+                 survivor_notes())
     print(f"wrote {REPORT.relative_to(ROOT)}")
     return 0
 

@@ -66,3 +66,27 @@ def test_several_positions_of_one_row_come_back_in_order(bert_predictor):
     expected = bert_predictor.runner.log_probs([Row(ids, dict(enumerate(places)))])
     assert len(got) == 3 and all(torch.equal(g, e) for g, e in zip(got, expected))
     assert not torch.equal(got[0], got[2])  # different places, different answers
+
+
+def test_every_good_ending_of_a_word_is_completed(bert_predictor, monkeypatch):
+    """The last piece of a word keeps the pool's worth of completions, not the beam's:
+    six equally likely endings of ``un`` (more than the beam of 4) all come out."""
+    from scripted_lm import install
+
+    tok = bert_predictor.tokenizer
+    endings = ["##able", "##ed", "##s", "##ly", "##er", "##ness"]
+    un, good, mask = tok.convert_tokens_to_ids(["un", "good", "[MASK]"])
+    after_un = {tok.convert_tokens_to_ids(e): 0.15 for e in endings}
+    assert bert_predictor.tuning.beam < len(endings)
+
+    def rule(left, right):
+        if left == un:
+            return after_un
+        if right == mask:
+            return {un: 0.8}
+        return {good: 0.3}
+
+    install(monkeypatch, bert_predictor, rule)
+    (mask_result,) = bert_predictor.predict("It was [MASK] to come.", top_k=10, filters=Filters(top_k=10, fill_all=False)).masks
+    words = [c.token for c in mask_result.candidates]
+    assert {"un" + e.removeprefix("##") for e in endings} <= set(words), words
