@@ -4,6 +4,8 @@ survived mutation before)."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
@@ -90,3 +92,24 @@ def test_every_good_ending_of_a_word_is_completed(bert_predictor, monkeypatch):
     (mask_result,) = bert_predictor.predict("It was [MASK] to come.", top_k=10, filters=Filters(top_k=10, fill_all=False)).masks
     words = [c.token for c in mask_result.candidates]
     assert {"un" + e.removeprefix("##") for e in endings} <= set(words), words
+
+
+def test_fill_all_places_the_most_confident_mask_first(bert_predictor, monkeypatch):
+    """Mask 1 is sure of "dog" (0.9); mask 2 hesitates (run 0.5, walk 0.45) until "dog"
+    stands before it, then says "walk" (0.8). Filling the surer mask first gives dog walk;
+    starting with the hesitant one (ranked by its second word, say) would give dog run."""
+    from scripted_lm import install
+
+    tok = bert_predictor.tokenizer
+    dog, cat, run, walk, home = tok.convert_tokens_to_ids(["dog", "cat", "run", "walk", "home"])
+    assert tok.unk_token_id not in (dog, cat, run, walk, home)
+
+    def rule(left, right):
+        if right == home:
+            return {walk: 0.8, run: 0.1} if left == dog else {run: 0.5, walk: 0.45}
+        return {dog: 0.9, cat: 0.01}
+
+    install(monkeypatch, bert_predictor, rule)
+    prediction = bert_predictor.predict("[MASK] [MASK] home.", top_k=5, filters=Filters(top_k=5, fill_all=True))
+    assert prediction.fills[0].words == ("Dog", "walk")
+    assert prediction.fills[0].log_score == pytest.approx(math.log(0.9) + math.log(0.8), abs=1e-3)
