@@ -195,7 +195,8 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true",
                         help="keep mutants/ from the last run (else it is made afresh: the tests may have changed)")
     parser.add_argument("--survivors", action="store_true",
-                        help="run again only the last run's sampled survivors (after new tests), then report")
+                        help="run again the last run's survivors in the target groups that have no note "
+                             "(after new tests), then report")
     parser.add_argument("--report-only", action="store_true",
                         help="write docs/MUTATION.md again from the last run's results (after editing "
                              "benchmarks/mutation_notes.txt); runs nothing")
@@ -213,8 +214,9 @@ def main() -> int:
     if args.report_only:
         seconds = json.loads(last_run.read_text())["seconds"]
     elif args.survivors:
-        before = results(names, sample)
-        again = [n for group in before.values() for n, status in group.items() if status not in ("killed", "timeout")]
+        before, noted = results(names, sample), survivor_notes()
+        again = [n for group, members in before.items() if group in TARGET_GROUPS
+                 for n, status in members.items() if status not in ("killed", "timeout") and n not in noted]
         print(f"running the {len(again)} survivors again", flush=True)
         seconds = json.loads(last_run.read_text())["seconds"] + run_mutmut(again, args.jobs)
         last_run.write_text(json.dumps({"seconds": seconds}))

@@ -29,12 +29,20 @@ def test_an_empty_or_blank_selection_has_no_answer(bert_predictor):
         assert prediction.masks == () and prediction.mode == Mode.SPAN
 
 
-def test_a_compared_word_is_spelled_for_its_place(roberta_predictor):
+def test_a_compared_word_is_spelled_for_its_place(roberta_predictor, monkeypatch):
+    """A writer's word to compare is spelled as the tokenizer writes it after a space
+    (BPE), and listed even when the model would never generate it: a scripted model
+    prefers 40 other words, so "boring" can only come from the comparison."""
+    from scripted_lm import install
+
+    tok = roberta_predictor.tokenizer
+    spaced = tuple(tok(" boring", add_special_tokens=False)["input_ids"])
+    others = [i for t, i in sorted(tok.get_vocab().items()) if t.startswith("Ġ") and len(t) > 2 and i not in spaced][:40]
+    install(monkeypatch, roberta_predictor, lambda left, right: {i: 0.02 for i in others})
     text = "I really loved the movie."
     start = text.index("loved")
     prediction = roberta_predictor.predict_span(text, start, start + len("loved"), compare=("boring",))
     (compared,) = [c for c in prediction.masks[0].candidates if c.compared]
-    spaced = tuple(roberta_predictor.tokenizer(" boring", add_special_tokens=False)["input_ids"])
     assert compared.token == "boring" and compared.token_ids == spaced
 
 

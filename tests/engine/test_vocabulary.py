@@ -9,6 +9,13 @@ from __future__ import annotations
 
 import pytest
 
+from bertmask_gui.engine.vocabulary import Vocabulary
+
+
+def fresh(predictor) -> Vocabulary:
+    """A Vocabulary made in the test itself (the predictors are session fixtures, made once)."""
+    return Vocabulary(predictor.tokenizer, predictor.vocabulary.size)
+
 
 def ids(tokenizer, text: str) -> tuple[int, ...]:
     return tuple(tokenizer(text, add_special_tokens=False)["input_ids"])
@@ -21,7 +28,7 @@ def token_id(tokenizer, token: str) -> int:
 
 
 def test_wordpiece_vocabulary(bert_predictor):
-    vocab, tok = bert_predictor.vocabulary, bert_predictor.tokenizer
+    vocab, tok = fresh(bert_predictor), bert_predictor.tokenizer
     assert (vocab.prefix, vocab.suffix) == ([tok.cls_token_id], [tok.sep_token_id])
     assert vocab.marker is None and vocab.cased is False
     word, ending = token_id(tok, "good"), token_id(tok, "##able")
@@ -34,7 +41,7 @@ def test_wordpiece_vocabulary(bert_predictor):
 
 
 def test_wordpiece_spelling_is_the_tokenizers_own_split(bert_predictor):
-    vocab, tok = bert_predictor.vocabulary, bert_predictor.tokenizer
+    vocab, tok = fresh(bert_predictor), bert_predictor.tokenizer
     unable = (token_id(tok, "un"), token_id(tok, "##able"))
     assert ids(tok, "unable") == unable
     assert vocab.spelling(unable, True) == vocab.spelling(unable, False) == "unable"
@@ -47,7 +54,7 @@ def test_wordpiece_spelling_is_the_tokenizers_own_split(bert_predictor):
 
 
 def test_bpe_vocabulary(roberta_predictor):
-    vocab, tok = roberta_predictor.vocabulary, roberta_predictor.tokenizer
+    vocab, tok = fresh(roberta_predictor), roberta_predictor.tokenizer
     assert (vocab.prefix, vocab.suffix) == ([tok.bos_token_id], [tok.eos_token_id])
     assert vocab.marker == "Ġ" and vocab.cased is True
     spaced, bare = token_id(tok, "Ġthe"), token_id(tok, "The")  # "The" began sentences: no space before
@@ -58,7 +65,7 @@ def test_bpe_vocabulary(roberta_predictor):
 
 
 def test_bpe_spelling_depends_on_the_space_before(roberta_predictor):
-    vocab, tok = roberta_predictor.vocabulary, roberta_predictor.tokenizer
+    vocab, tok = fresh(roberta_predictor), roberta_predictor.tokenizer
     spaced = ids(tok, " children")
     assert len(spaced) >= 1 and vocab.pieces("children", True) == spaced
     assert vocab.pieces("children", False) == ids(tok, "children") != spaced
@@ -71,11 +78,11 @@ def test_bpe_spelling_depends_on_the_space_before(roberta_predictor):
 
 def test_usable_text_refuses_specials_and_keeps_words(bert_predictor, roberta_predictor):
     for predictor in (bert_predictor, roberta_predictor):
-        vocab, tok = predictor.vocabulary, predictor.tokenizer
+        vocab, tok = fresh(predictor), predictor.tokenizer
         assert all(vocab.usable_text(i) is None for i in tok.all_special_ids)
-    assert bert_predictor.vocabulary.usable_text(token_id(bert_predictor.tokenizer, "[unused3]")) is None
-    assert bert_predictor.vocabulary.usable_text(token_id(bert_predictor.tokenizer, "good")) == "good"
-    assert roberta_predictor.vocabulary.usable_text(token_id(roberta_predictor.tokenizer, "Ġthe")) == "the"
+    assert fresh(bert_predictor).usable_text(token_id(bert_predictor.tokenizer, "[unused3]")) is None
+    assert fresh(bert_predictor).usable_text(token_id(bert_predictor.tokenizer, "good")) == "good"
+    assert fresh(roberta_predictor).usable_text(token_id(roberta_predictor.tokenizer, "Ġthe")) == "the"
 
 
 def torch_bool():
@@ -87,7 +94,7 @@ def torch_bool():
 @pytest.mark.parametrize("which", ["bert", "roberta"])
 def test_pieces_round_trip_through_spelling(which, bert_predictor, roberta_predictor):
     predictor = bert_predictor if which == "bert" else roberta_predictor
-    vocab = predictor.vocabulary
+    vocab = fresh(predictor)
     for word in ("movie", "interesting", "children", "unable"):
         pieces = vocab.pieces(word, True)
         assert vocab.spelling(pieces, True) == word, (word, pieces)
