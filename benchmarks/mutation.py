@@ -129,12 +129,13 @@ def diff_of(name: str, path: str) -> str:
 
 def score_line(group: str, statuses: dict[str, str], total: int, notes) -> tuple[str, int, int]:
     killed = sum(s in ("killed", "timeout") for s in statuses.values())
-    equivalent = sum(s not in ("killed", "timeout") and notes.get(n, ("",))[0] == "equivalent"
+    not_run = sum(s == "not checked" for s in statuses.values())  # a run stopped early
+    equivalent = sum(s not in ("killed", "timeout", "not checked") and notes.get(n, ("",))[0] == "equivalent"
                      for n, s in statuses.items())
-    counted = len(statuses) - equivalent
+    counted = len(statuses) - equivalent - not_run
     survived = counted - killed
     score = f"{killed / counted:.0%}" if counted else "–"
-    line = f"| {group} | {len(statuses)} ({total}) | {killed} | {survived} | {equivalent} | {score} |"
+    line = f"| {group} | {len(statuses)} ({total}) | {not_run} | {killed} | {survived} | {equivalent} | {score} |"
     return line, killed, counted
 
 
@@ -156,12 +157,13 @@ def write_report(names, sample, statuses, per_group, seed, jobs, seconds, notes)
         f"seeded with \"{seed}-<group>\") from all the group's mutants; {jobs} mutants at a "
         f"time; the run took {seconds / 60:.1f} min on "
         f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. A killed mutant made a test fail "
-        "(a timeout counts as killed); an equivalent one cannot change what the app does "
+        "(a timeout counts as killed); a mutant not run (a run stopped early) is left out of the "
+        "score; an equivalent one cannot change what the app does "
         "and is left out of the score; an untested one is a real difference no test here can "
         "see (why: benchmarks/mutation_notes.txt).",
         "",
-        "| group | sampled (of all) | killed | survived | equivalent | score |",
-        "|---|---|---|---|---|---|",
+        "| group | sampled (of all) | not run | killed | survived | equivalent | score |",
+        "|---|---|---|---|---|---|---|",
     ]
     target_killed = target_counted = 0
     for group, _ in GROUPS:
@@ -179,7 +181,7 @@ def write_report(names, sample, statuses, per_group, seed, jobs, seconds, notes)
     lines += ["", "## Surviving mutants", ""]
     for group, _ in GROUPS:
         for name, status in sorted(statuses.get(group, {}).items()):
-            if status in ("killed", "timeout"):
+            if status in ("killed", "timeout", "not checked"):
                 continue
             kind, why = notes.get(name, (status, ""))
             heading = f"### {name} ({kind}{': ' + why if why else ''})"
