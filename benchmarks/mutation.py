@@ -48,6 +48,8 @@ GROUPS = [
 # The target: at least this share of the sampled mutants killed in these groups.
 TARGET_GROUPS = ("rankings/", "runner.py", "encoder.py", "vocabulary.py")
 TARGET = 0.80
+# mutmut's statuses of a mutant that a stopped run did not (finish to) test
+NOT_RUN = ("not checked", "check was interrupted by user")
 
 
 def group_of(source_path: str) -> str:
@@ -129,8 +131,8 @@ def diff_of(name: str, path: str) -> str:
 
 def score_line(group: str, statuses: dict[str, str], total: int, notes) -> tuple[str, int, int]:
     killed = sum(s in ("killed", "timeout") for s in statuses.values())
-    not_run = sum(s == "not checked" for s in statuses.values())  # a run stopped early
-    equivalent = sum(s not in ("killed", "timeout", "not checked") and notes.get(n, ("",))[0] == "equivalent"
+    not_run = sum(s in NOT_RUN for s in statuses.values())
+    equivalent = sum(s not in ("killed", "timeout", *NOT_RUN) and notes.get(n, ("",))[0] == "equivalent"
                      for n, s in statuses.items())
     counted = len(statuses) - equivalent - not_run
     survived = counted - killed
@@ -181,7 +183,7 @@ def write_report(names, sample, statuses, per_group, seed, jobs, seconds, notes)
     lines += ["", "## Surviving mutants", ""]
     for group, _ in GROUPS:
         for name, status in sorted(statuses.get(group, {}).items()):
-            if status in ("killed", "timeout", "not checked"):
+            if status in ("killed", "timeout", *NOT_RUN):
                 continue
             kind, why = notes.get(name, (status, ""))
             heading = f"### {name} ({kind}{': ' + why if why else ''})"
