@@ -200,7 +200,8 @@ def main() -> int:
                         help="keep mutants/ from the last run (else it is made afresh: the tests may have changed)")
     parser.add_argument("--survivors", action="store_true",
                         help="run again the last run's survivors in the target groups that have no note "
-                             "(after new tests), then report")
+                             "(after new tests), then report. mutmut maps only new tests to the functions "
+                             "they call: after changing a test, run afresh")
     parser.add_argument("--report-only", action="store_true",
                         help="write docs/MUTATION.md again from the last run's results (after editing "
                              "benchmarks/mutation_notes.txt); runs nothing")
