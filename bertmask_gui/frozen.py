@@ -11,7 +11,9 @@ import os
 import sys
 import warnings
 
-_offline_by_default = False  # True while HF_HUB_OFFLINE=1 is this module's doing, not the user's
+# True while HF_HUB_OFFLINE=1 is this module's doing, not the user's. Public so a test can
+# start from a known state (monkeypatch.setattr(frozen, "offline_by_default", False)).
+offline_by_default = False
 
 
 def is_frozen() -> bool:
@@ -25,10 +27,10 @@ def prepare_frozen_runtime() -> None:
     _ensure_streams()
     # Offline by default: huggingface_hub refuses every request while this is set.
     # A download the writer starts calls allow_hub_downloads() first.
-    global _offline_by_default
+    global offline_by_default
     if "HF_HUB_OFFLINE" not in os.environ:
         os.environ["HF_HUB_OFFLINE"] = "1"
-        _offline_by_default = True
+        offline_by_default = True
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     # The app ships torch as bytecode only: TorchScript's overload registry then warns,
     # once per overloaded function, that it cannot read the source. The app never
@@ -41,10 +43,10 @@ def allow_hub_downloads() -> None:
 
     An HF_HUB_OFFLINE the user set stays in force (the download then says so).
     """
-    global _offline_by_default
-    if not _offline_by_default:
+    global offline_by_default
+    if not offline_by_default:
         return
-    _offline_by_default = False
+    offline_by_default = False
     del os.environ["HF_HUB_OFFLINE"]
     constants = sys.modules.get("huggingface_hub.constants")
     if constants is not None:  # read once at import: update the live value too

@@ -147,7 +147,7 @@ def test_frozen_runtime_replaces_missing_streams_and_goes_offline(monkeypatch):
     monkeypatch.setattr(sys, "stdout", None)
     monkeypatch.setattr(sys, "stderr", None)
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setattr(frozen, "_offline_by_default", False)
+    monkeypatch.setattr(frozen, "offline_by_default", False)
     frozen.prepare_frozen_runtime()
     assert sys.stdout is not None and sys.stderr is not None
     print("a windowed app must not crash on print")
@@ -172,7 +172,7 @@ def test_a_download_lifts_the_apps_offline_default_but_not_the_users(monkeypatch
     from bertmask_gui.engine import download
 
     monkeypatch.setattr(sys, "frozen", True, raising=False)
-    monkeypatch.setattr(frozen, "_offline_by_default", False)
+    monkeypatch.setattr(frozen, "offline_by_default", False)
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
     frozen.prepare_frozen_runtime()  # the app's own default

@@ -6,27 +6,18 @@ They assert behaviour (a word among the top few, one score above another), not l
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from conftest import ROOT
+from shared_models import PROSE_MLM_SMALL, needs_prose_mlm_small
 
-REAL_MODEL = next(
-    (p for p in (ROOT / "shared/models/prose-mlm-small", ROOT.parent / "shared/models/prose-mlm-small",
-                 Path("/work/shared/models/prose-mlm-small")) if (p / "model.safetensors").exists()),
-    None,
-)
-pytestmark = pytest.mark.skipif(
-    REAL_MODEL is None, reason="the real model shared/models/prose-mlm-small is not on this machine"
-)
+pytestmark = needs_prose_mlm_small
 
 
 @pytest.fixture(scope="session")
 def real_predictor():
     from bertmask_gui.engine.predictor import Predictor
 
-    return Predictor.load(str(REAL_MODEL), device="cpu")
+    return Predictor.load(str(PROSE_MLM_SMALL), device="cpu")
 
 
 def words(prediction, index: int = 0) -> list[str]:
@@ -51,12 +42,19 @@ def test_fitting_word_scores_above_an_absurd_one(real_predictor):
 
 
 def test_selected_word_keeps_its_score_and_fits_better_than_nonsense(real_predictor):
+    """The selected word is listed with its own PLL-word-l2r in place (the number
+    score_words gives it), and a nonsense word compared beside it scores far lower."""
     text = "The cat sat on the mat."
     start = text.index("mat")
-    prediction = real_predictor.predict_span(text, start, start + 3, top_k=50)
-    scores = {c.token.lower(): c.log_score for c in prediction.masks[0].candidates}
-    assert "mat" in scores  # the writer's own word is always listed
-    assert all(s <= 0 for s in scores.values())  # natural-log probabilities
+    prediction = real_predictor.predict_span(text, start, start + 3, top_k=50, compare=("democracy",))
+    candidates = prediction.masks[0].candidates
+    (own,) = [c for c in candidates if c.original]  # the writer's own word is always listed
+    (nonsense,) = [c for c in candidates if c.compared]
+    assert (own.token.lower(), nonsense.token.lower()) == ("mat", "democracy")
+    in_place = real_predictor.score_words(text)[-1]
+    assert in_place.word == "mat" and own.log_score == pytest.approx(in_place.log_score, abs=1e-4)
+    assert nonsense.log_score < own.log_score - 2  # e^-2: several times less likely (4 nats now)
+    assert all(c.log_score <= 0 for c in candidates)  # natural-log probabilities
 
 
 def test_whole_word_candidates_are_writable_words(real_predictor):

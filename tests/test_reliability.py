@@ -82,16 +82,29 @@ def test_soak_memory_and_threads_stay_flat(tiny_bert, qapp):
 # ------------------------------------------------------------------- security
 @pytest.fixture
 def no_network(monkeypatch):
-    """Any attempt to open a connection fails the test."""
+    """Any attempt to look up a host or open a connection fails the test.
+
+    The app must not rely on HF_HUB_OFFLINE: huggingface_hub reads it once, at import,
+    so its cached value is switched off too (else the library's own offline mode would
+    refuse a Hub call before it reached a socket, and the test would not see it)."""
+    import huggingface_hub.constants as hub_constants
+
     attempts = []
 
     def refuse(self, address, *args, **kwargs):
         attempts.append(address)
         raise OSError("network disabled in this test")
 
+    def refuse_lookup(host, *args, **kwargs):
+        attempts.append(host)
+        raise socket.gaierror("network disabled in this test")
+
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)  # the app must not rely on it
+    monkeypatch.setattr(socket, "getaddrinfo", refuse_lookup)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", False)
+    assert not hub_constants.is_offline_mode()
     return attempts
 
 

@@ -120,18 +120,32 @@ def _reach_ins(modules: dict[str, ast.Module]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+# Calls that name an attribute by a string: getattr(obj, "_x"), monkeypatch.setattr(obj,
+# "_x", v), mock.patch.object(obj, "_x"); and those that name it by a dotted path:
+# monkeypatch.setattr("pkg.mod._x", v), mock.patch("pkg.mod._x").
+_BY_STRING = {"getattr", "setattr", "hasattr", "delattr", "object"}
+_BY_PATH = {"setattr", "delattr", "patch"}
+
+
+def _called(node: ast.Call) -> str:
+    func = node.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+
+
+def _string(node: ast.AST) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
 def _private_getattr(node: ast.AST) -> bool:
-    """getattr/setattr/hasattr(obj, "_name"…): the same reach-in, spelled as a string."""
-    return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id in ("getattr", "setattr", "hasattr", "delattr")
-        and len(node.args) >= 2
-        and not _own(node.args[0])
-        and isinstance(node.args[1], ast.Constant)
-        and isinstance(node.args[1].value, str)
-        and _private(node.args[1].value)
-    )
+    """getattr/setattr(obj, "_name"…), monkeypatch.setattr("mod._name", …): the same
+    reach-in, spelled as a string."""
+    if not isinstance(node, ast.Call) or not node.args:
+        return False
+    called, first = _called(node), _string(node.args[0])
+    if called in _BY_PATH and first is not None and "." in first:
+        return any(map(_private, first.split(".")))
+    name = _string(node.args[1]) if len(node.args) >= 2 else None
+    return called in _BY_STRING and name is not None and _private(name) and not _own(node.args[0])
 
 
 def test_no_import_cycles():
@@ -160,6 +174,30 @@ def test_the_checks_catch_what_they_look_for():
     assert _reach_ins({"m": ast.parse("getattr(obj, '_x', None)\ngetattr(sys, '_MEIPASS', '')")}) == [
         "m: getattr(obj, '_x', None)"
     ]
+
+
+def test_the_checks_catch_private_names_spelled_as_strings():
+    """monkeypatch and mock name attributes by strings too (the review's finding)."""
+    spelled = [
+        "monkeypatch.setattr(frozen, '_offline', False)",
+        "monkeypatch.delattr(frozen, '_offline')",
+        "monkeypatch.setattr('bertmask_gui.frozen._offline', False)",
+        "mock.patch.object(frozen, '_offline', True)",
+        "mock.patch('bertmask_gui.engine._hidden.name')",
+        "setattr(obj, '_x', 1)",
+    ]
+    for line in spelled:
+        assert _reach_ins({"m": ast.parse(line)}) == [f"m: {ast.unparse(ast.parse(line).body[0].value)}"], line
+    fine = [
+        "monkeypatch.setattr(frozen, 'offline', False)",
+        "monkeypatch.setattr('bertmask_gui.frozen.offline', False)",
+        "monkeypatch.setattr(sys, '_MEIPASS', '/x', raising=False)",
+        "monkeypatch.setattr(self, '_mine', 1)",
+        "monkeypatch.setenv('_PRIVATE_ENV', '1')",
+        "text.replace('_', ' ')",
+    ]
+    for line in fine:
+        assert _reach_ins({"m": ast.parse(line)}) == [], line
 
 
 def _graph_of(modules: dict[str, ast.Module]) -> dict[str, set[str]]:

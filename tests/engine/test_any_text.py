@@ -1,4 +1,10 @@
-"""Whatever the writer types or pastes: predictions or one clear sentence, never a crash."""
+"""Whatever the writer types or pastes: predictions or one clear sentence, never a crash.
+
+Which texts may be refused (a BertMaskError, one sentence)? None that an editor can hold:
+every text here, and every text the hypothesis test makes, gets one answer per mask (for
+the first MAX_MASKS). Refusals are for what no text causes on these models (a model that
+fails, a cancelled request), so an engine that refused long, non-ASCII or odd texts fails.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bertmask_gui.engine.errors import BertMaskError
 from bertmask_gui.engine.masks import find_masks
 from bertmask_gui.engine.options import MAX_MASKS
 
@@ -32,13 +37,9 @@ WEIRD_TEXTS = [
 
 @pytest.mark.parametrize("text", WEIRD_TEXTS, ids=range(len(WEIRD_TEXTS)))
 @pytest.mark.parametrize("which", ["bert", "roberta"])
-def test_weird_text_predicts_or_says_why(which, text, bert_predictor, roberta_predictor):
+def test_weird_text_gets_one_answer_per_mask(which, text, bert_predictor, roberta_predictor):
     predictor = bert_predictor if which == "bert" else roberta_predictor
-    try:
-        result = predictor.predict(text, top_k=5)
-    except BertMaskError as exc:  # allowed: a sentence, not a crash
-        assert str(exc).endswith(".")
-        return
+    result = predictor.predict(text, top_k=5)
     spans = find_masks(text, predictor.mask_token)
     assert [(m.start, m.end) for m in result.masks] == [(s.start, s.end) for s in spans]
     for mask in result.masks:
@@ -76,9 +77,6 @@ _chunks = st.lists(
 def test_any_text_gets_one_answer_per_mask(bert_predictor, chunks):
     text = "".join(chunks)
     spans = find_masks(text)
-    try:
-        result = bert_predictor.predict(text, top_k=3)
-    except BertMaskError:
-        return
+    result = bert_predictor.predict(text, top_k=3)
     assert [(m.start, m.end) for m in result.masks] == [(s.start, s.end) for s in spans[:MAX_MASKS]]
     assert all(len(m.candidates) == 3 for m in result.masks)

@@ -271,6 +271,17 @@ def test_proxy_refusal_is_a_sentence(hub, tmp_path, monkeypatch, fresh_http_clie
         proxy.server_close()
 
 
+def hub_http_client():
+    """The HTTP client huggingface_hub raises errors from: httpx2 from 2.0, httpx in 1.x
+    (pyproject allows both)."""
+    import importlib
+
+    import huggingface_hub
+
+    major = int(huggingface_hub.__version__.split(".")[0])
+    return importlib.import_module("httpx2" if major >= 2 else "httpx")
+
+
 @pytest.mark.parametrize(
     "exc, expected",
     [
@@ -281,23 +292,22 @@ def test_proxy_refusal_is_a_sentence(hub, tmp_path, monkeypatch, fresh_http_clie
     ],
 )
 def test_explain_names_the_cause(exc, expected, monkeypatch):
-    import httpx2
-
+    client = hub_http_client()
     monkeypatch.delenv("HF_ENDPOINT", raising=False)
     if exc == "proxy":
-        error = httpx2.ProxyError("407 Proxy Authentication Required")
+        error = client.ProxyError("407 Proxy Authentication Required")
     elif exc == "cert":
         try:
             try:
                 raise ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
             except ssl.SSLError as inner:
-                raise httpx2.ConnectError(str(inner)) from inner
-        except httpx2.ConnectError as outer:
+                raise client.ConnectError(str(inner)) from inner
+        except client.ConnectError as outer:
             error = outer
     elif exc == "enospc":
         error = OSError(errno.ENOSPC, "No space left on device")
     else:
-        error = httpx2.ReadTimeout("timed out")
+        error = client.ReadTimeout("timed out")
     assert expected in dl.explain(error, "bert-base-uncased")
 
 

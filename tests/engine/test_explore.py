@@ -4,7 +4,6 @@ why this word (occlusion), which words stand out (score_words)."""
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +13,8 @@ from bertmask_gui.engine.masks import Span, find_masks, mask_regex
 from bertmask_gui.engine.options import Filters
 from bertmask_gui.engine.rankings.choices import CHOICES_LABEL, MAX_CHOICES
 
-REAL_MODEL = Path(__file__).resolve().parents[3] / "shared" / "models" / "prose-mlm-small"
+from shared_models import PROSE_MLM_SMALL, needs_prose_mlm_small
+
 
 
 def reference_l2r(predictor, masked_text: str, word: str, lead: str = " ") -> float:
@@ -184,13 +184,12 @@ def test_only_the_region_is_scored_whatever_the_document(bert_predictor):
 # ----------------------------------------------------------------- the real small model
 @pytest.fixture(scope="module")
 def real_predictor():
-    if not REAL_MODEL.is_dir():
-        pytest.skip(f"the real small model is not at {REAL_MODEL}")
     from bertmask_gui.engine.predictor import Predictor
 
-    return Predictor.load(str(REAL_MODEL), device="cpu")
+    return Predictor.load(str(PROSE_MLM_SMALL), device="cpu")
 
 
+@needs_prose_mlm_small
 def test_real_model_numbers_are_sensible(real_predictor):
     mat = real_predictor.score_words("The cat sat on the mat.")[-1]
     democracy = real_predictor.score_words("The cat sat on the democracy.")[-1]

@@ -7,6 +7,7 @@ import unicodedata
 
 import pytest
 
+from bertmask_gui.engine.encoder import WINDOW_TOKENS
 from bertmask_gui.engine.errors import ModelInvalidError, ModelNotFoundError
 from bertmask_gui.engine.predictor import Predictor
 
@@ -154,8 +155,19 @@ def test_window_matches_whole_text_when_context_is_local(bert_predictor):
     """A long text's window gives the same answer as that window typed alone."""
     sentence = "I really [MASK] the movie."
     long_text = "The dog ran home. " * 2000 + sentence
-    far = bert_predictor.predict(long_text).masks[0]
-    assert far.candidates and all(c.score > 0 for c in far.candidates)
+    # The window around a mask at the end is the text's last WINDOW_TOKENS tokens (less
+    # [CLS] and [SEP]): found here with the tokenizer alone, not with the encoder.
+    encoding = bert_predictor.tokenizer(long_text, add_special_tokens=False, return_offsets_mapping=True)
+    first = encoding["offset_mapping"][-(WINDOW_TOKENS - 2)][0]
+    window = long_text[first:]
+    assert len(long_text) > 10 * len(window)
+    at = window.index("[MASK]")
+    for mode in ("pieces", "words"):
+        far = bert_predictor.predict(long_text, top_k=10, mode=mode).masks[0]
+        alone = bert_predictor.predict(window, top_k=10, mode=mode).masks[0]
+        assert (far.start - first, far.end - first) == (alone.start, alone.end) == (at, at + len("[MASK]"))
+        assert [c.token for c in far.candidates] == [c.token for c in alone.candidates]
+        assert [c.score for c in far.candidates] == pytest.approx([c.score for c in alone.candidates], rel=1e-4)
 
 
 # ---------------------------------------------------------------- loading errors

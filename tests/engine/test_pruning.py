@@ -4,7 +4,6 @@ without pruning (words.generate ``floors``), on many texts and filter settings."
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
 
@@ -15,9 +14,9 @@ from bertmask_gui.engine.rankings.lists import shown_floor, word_list
 from bertmask_gui.engine.rankings.words import generate
 
 from scripted_lm import install
+from shared_models import PROSE_MLM_SMALL, needs_prose_mlm_small
 from test_wholeword import unable_rule
 
-PROSE = Path(__file__).resolve().parents[3] / "shared" / "models" / "prose-mlm-small"
 WORDS = "the cat dog house really quite was is [MASK] , . and old new ran sat a".split()
 
 
@@ -87,9 +86,9 @@ def test_pruning_keeps_the_shown_list_scripted(bert_predictor, monkeypatch):
     assert "unable" in [c.token for c in with_pruning.masks[0].candidates]
 
 
-@pytest.mark.skipif(not PROSE.is_dir(), reason="the shared prose-mlm-small model is not here")
+@needs_prose_mlm_small
 def test_pruning_keeps_the_shown_list_real_model():
-    predictor = Predictor.load(str(PROSE), device="cpu")
+    predictor = Predictor.load(str(PROSE_MLM_SMALL), device="cpu")
     try:
         _check_same(predictor, 5, FILTERS[:2])  # ~1 min on 2 busy cores
     finally:

@@ -82,6 +82,15 @@ def test_pieces_mode_shows_the_bare_pieces_whole_words_do_not(bert_predictor, mo
     text = "It was [MASK] to come."
     pieces = [c.token for c in bert_predictor.predict(text, top_k=3, mode="pieces").masks[0].candidates]
     assert "unable" not in pieces  # one mask, one token: the raw ranking cannot say it
+    # A model whose best guess at the mask is a word's ending: pieces mode shows that
+    # bare piece first, as the fill-mask pipeline does; whole words never start with one.
+    able, good = ids(bert_predictor, "##able", "good")
+    install(monkeypatch, bert_predictor, lambda left, right: {able: 0.6, good: 0.2})
+    (raw,) = bert_predictor.predict(text, top_k=3, mode="pieces").masks
+    assert (raw.candidates[0].token, raw.candidates[0].token_id) == ("##able", able)
+    assert raw.candidates[0].score == pytest.approx(0.6, abs=1e-4)
+    (whole,) = bert_predictor.predict(text, top_k=10, filters=Filters(top_k=10, fill_all=False)).masks
+    assert whole.candidates and not any(c.token.startswith("##") or c.token_ids[0] == able for c in whole.candidates)
 
 
 def test_one_request_costs_at_most_three_forward_passes(bert_predictor, monkeypatch):
@@ -307,15 +316,25 @@ def test_drafted_search_shows_only_exact_scores(drafted_predictor, text):
         assert shared >= 10 and ours[:shared] == theirs[:shared]
 
 
-def test_draft_takes_the_multi_piece_passes(drafted_predictor):
-    p = drafted_predictor
-    exact_before, draft_before = p.runner.forward_passes, p.draft_runner.forward_passes
-    result = p.predict("It was [MASK] to come.", filters=Filters(fill_all=False))
-    exact_passes = p.runner.forward_passes - exact_before
-    draft_passes = p.draft_runner.forward_passes - draft_before
-    assert 1 <= exact_passes <= 2  # pass 1, and the drafted words' exact terms if any
-    assert 0 <= draft_passes <= 2  # the 2nd and 3rd pieces
-    assert result.forward_passes == exact_passes + draft_passes
+def test_draft_takes_the_multi_piece_passes(bert_predictor, monkeypatch):
+    """The 2nd and 3rd pieces are searched on the draft; the exact model reads pass 1 and
+    rescores what the draft found, so the shown score is the exact one. Scripted: the
+    draft believes ``##able`` after ``un`` less (0.5) than the exact model does (0.9)."""
+    from scripted_lm import ScriptedRunner
+
+    exact = install(monkeypatch, bert_predictor, unable_rule(bert_predictor))
+    un, able = ids(bert_predictor, "un", "##able")
+    exact_rule = unable_rule(bert_predictor)
+    draft = ScriptedRunner(bert_predictor, lambda left, right: {able: 0.5} if left == un else exact_rule(left, right))
+    monkeypatch.setattr(bert_predictor, "draft_runner", draft)
+    result = bert_predictor.predict("It was [MASK] to come.", filters=Filters(fill_all=False))
+    best = result.masks[0].candidates[0]
+    assert best.token == "unable"
+    assert best.log_score == pytest.approx(math.log(0.8) + math.log(0.9), abs=1e-3)  # exact, not 0.8 * 0.5
+    assert exact.calls == 2  # pass 1 and the drafted words' exact terms
+    assert 1 <= draft.calls <= 2  # the 2nd and 3rd pieces
+    assert any(row.count(bert_predictor.mask_token_id) >= 2 for row in draft.rows_seen)
+    assert result.forward_passes == exact.calls + draft.calls
 
 
 def test_no_draft_on_fast_mode_or_a_scripted_runner(tiny_bert, drafted_predictor, monkeypatch):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -45,11 +48,13 @@ def test_qt_position_counts_utf16_units():
     assert [qt_position(text, i) for i in range(4)] == [0, 1, 3, 4]
 
 
+@pytest.mark.skipif(
+    sys.version_info >= (3, 12),
+    reason="None is immortal from Python 3.12 (PEP 683): its count cannot drop, so neither the bug nor this test can happen",
+)
 def test_qt_bindings_keep_none_alive(qapp):
     """PySide6 6.12.0 dropped a reference to None on every void call, which aborts
     the app on Python 3.11 after a few thousand edits ("none_dealloc")."""
-    import sys
-
     editor = MaskEditor()
     before = sys.getrefcount(None)
     for _ in range(2000):

@@ -104,7 +104,7 @@ def test_download_with_progress_then_chosen(dialog, hub, qtbot):
 
     assert wait_signal(qtbot, d.model_chosen, start, timeout=WAIT_MS) == [REPO]  # a download thread finishes it
     assert d.download.bar.value() == 1000
-    assert any(" of " in text and "left" in text or "estimating" in text for text in labels)
+    assert any(" of " in text and ("left" in text or "estimating" in text) for text in labels), labels
     assert (app_models_dir() / "tiny-org--tiny-bert" / COMPLETE_MARKER).is_file()
     shutil.rmtree(app_models_dir() / "tiny-org--tiny-bert")
 
