@@ -129,12 +129,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.score is not None:
         from bertmask_gui.cli import run_score
 
-        return run_score(args.score, args.model or default_model(), args.device or "auto", args.json, fast=args.fast)
+        return run_score(args.score, args.model or default_model(), args.device or "auto", args.json, fast=args.fast, engine=args.engine or "auto")
     if args.check is not None:
         from bertmask_gui.cli import run_check
 
         return run_check(args.check, args.model or default_model(), args.device or "auto", args.json, args.unusual, args.fast)
-        return run_score(args.score, args.model or default_model(), args.device or "auto", args.json, fast=args.fast, engine=args.engine or "auto")
 
     from bertmask_gui.logs import setup_logging
 
@@ -147,11 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     if not platform_plugin_loads():
         return 1
     app = _qt_application()
-    window = create_window(args.model, args.device, args.top_k, args.file, fast=args.fast)
+    window = create_window(args.model, args.device, args.top_k, args.file, fast=args.fast, engine=args.engine)
     from bertmask_gui.ui.file_open import open_files_from_the_desktop
 
     open_files_from_the_desktop(app, window)  # macOS: "Open with" arrives as an event
-    window = create_window(args.model, args.device, args.top_k, args.file, fast=args.fast, engine=args.engine)
     if args.quit_after is not None:
         _quit_after_load(window, args.quit_after)
     window.show()

@@ -7,19 +7,16 @@ only code that calls the model) → rankings.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from pathlib import Path
-
 import logging
 import time
 from dataclasses import replace
+from pathlib import Path
 
 from bertmask_gui.engine import fast, loading, onnx_export
 from bertmask_gui.engine.encoder import Encoder
 from bertmask_gui.engine.models import DEFAULT_MODEL
-from bertmask_gui.engine.options import DEFAULT_TOP_K, CheckOptions, Tuning
 from bertmask_gui.engine.constraints import parse as parse_constraints
-from bertmask_gui.engine.options import DEFAULT_TOP_K, Filters, Tuning
+from bertmask_gui.engine.options import DEFAULT_TOP_K, CheckOptions, Filters, Tuning
 from bertmask_gui.engine.textops import trim_span
 from bertmask_gui.engine.masks import find_masks
 from bertmask_gui.engine.rankings.at_masks import predict_words
@@ -34,7 +31,6 @@ from bertmask_gui.engine.rankings.selection import predict_span
 from bertmask_gui.engine.rankings.senses import choose_senses
 from bertmask_gui.engine.rankings.surprise import word_scores
 from bertmask_gui.engine.results import CheckResult, Influence, Mode, Prediction, WordScore
-from bertmask_gui.engine.results import Influence, Mode, Prediction, WordScore
 from bertmask_gui.engine.ort_runner import OrtRunner
 from bertmask_gui.engine.runner import Runner
 from bertmask_gui.engine.vocabulary import Vocabulary

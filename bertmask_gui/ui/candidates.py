@@ -201,7 +201,6 @@ class CandidateDelegate(QStyledItemDelegate):
         pad = 8
         rank_width = metrics.horizontalAdvance("9. ")
         number_width = metrics.horizontalAdvance("< 0.01%") + pad
-        number_width = metrics.horizontalAdvance("100.0%") + pad
         syllable_width = metrics.horizontalAdvance("99?") + pad
         word_width = max(80, int(rect.width() * 0.38))
         bar_left = rect.left() + pad + rank_width + word_width

@@ -253,9 +253,6 @@ def apply_preferences(window, reload_model: bool = True) -> None:
     apply_theme(settings.theme())
     if getattr(window, "view", None) is not None:
         window.view.apply_font()  # the editor font, at once
-    device = settings.device()
-    if device != window.device_choice:
-        window.device_choice = device
     device, engine = settings.device(), settings.engine()
     if device != window.device_choice or engine != window.engine_choice:
         window.device_choice, window.engine_choice = device, engine

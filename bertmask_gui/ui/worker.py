@@ -48,8 +48,7 @@ class ExploreRequest:
     ``check`` / ``check_document`` (the draft checker on [start, end), with ``options``)."""
 
     request_id: int
-    kind: str  # "explain" | "score" | "check" | "check_document"
-    kind: str  # "explain" | "score" | "sense"
+    kind: str  # "explain" | "score" | "check" | "check_document" | "sense"
     text: str
     start: int
     end: int
