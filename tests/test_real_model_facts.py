@@ -5,13 +5,12 @@ comes first, and every listed word obeys the constraints."""
 
 from __future__ import annotations
 
-from test_real_model import REAL_MODEL, real_predictor, words  # noqa: F401 (fixture)
-
-import pytest
+from shared_models import needs_prose_mlm_small
+from test_real_model import real_predictor, words  # noqa: F401 (fixture)
 
 from bertmask_gui.engine.constraints import parse
 
-pytestmark = pytest.mark.skipif(REAL_MODEL is None, reason="the real model shared/models/prose-mlm-small is not on this machine")
+pytestmark = needs_prose_mlm_small
 
 
 def test_a_rhyme_that_fits_comes_first(real_predictor):  # noqa: F811

@@ -18,7 +18,7 @@ from bertmask_gui.engine.options import CheckOptions
 from bertmask_gui.engine.rankings.check import MAX_CHECK_CHARS, UNUSUAL_SHARE
 from bertmask_gui.engine.results import FlagKind
 
-REAL_MODEL = Path("/work/shared/models/prose-mlm-small")
+from shared_models import PROSE_MLM_SMALL as REAL_MODEL, needs_prose_mlm_small
 EVERYTHING = CheckOptions(confusion_margin=-1e9, neighbour_margin=-1e9)  # every alternative shown
 
 
@@ -129,7 +129,7 @@ def _assessed(predictor, text):
 
 
 # --------------------------------------------------------------- the real small model
-real = pytest.mark.skipif(not (REAL_MODEL / "model.safetensors").exists(), reason="prose-mlm-small is not here")
+real = needs_prose_mlm_small
 
 
 @pytest.fixture(scope="module")
