@@ -17,8 +17,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from bertmask_gui.engine.errors import Superseded
-from bertmask_gui.engine.runner import MAX_TOKENS_PER_FORWARD
+from bertmask_gui.engine.runner import in_passes
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +47,9 @@ class OrtRunner:
 
     def log_probs(self, rows, *, cancelled: Callable[[], bool] | None = None) -> torch.Tensor:
         """Log-softmax over the vocabulary at every asked position, in row order."""
-        budget = max(1, MAX_TOKENS_PER_FORWARD // max(len(r.input_ids) for r in rows))
-        if len(rows) > budget:
-            parts = [rows[i : i + budget] for i in range(0, len(rows), budget)]
-            return torch.cat([self.log_probs(part, cancelled=cancelled) for part in parts])
-        if cancelled is not None and cancelled():
-            raise Superseded()
+        return in_passes(rows, cancelled, self._one_pass)
+
+    def _one_pass(self, rows) -> torch.Tensor:
         self.forward_passes += 1
         input_ids, attention, positions, keep = self._batch(rows)
         (logits,) = self.session.run(None, {"input_ids": input_ids, "attention_mask": attention, "positions": positions})

@@ -28,6 +28,18 @@ log = logging.getLogger(__name__)
 MAX_TOKENS_PER_FORWARD = 8192  # rows × length per forward pass: bounds memory on long texts
 
 
+def in_passes(rows, cancelled, one_pass) -> "torch.Tensor":
+    """``one_pass(rows)`` over batches of at most MAX_TOKENS_PER_FORWARD tokens, asking
+    ``cancelled`` before each (True raises errors.Superseded): every runner's pass loop."""
+    budget = max(1, MAX_TOKENS_PER_FORWARD // max(len(r.input_ids) for r in rows))
+    outputs = []
+    for first in range(0, len(rows), budget):
+        if cancelled is not None and cancelled():
+            raise Superseded()
+        outputs.append(one_pass(rows[first : first + budget]))
+    return outputs[0] if len(outputs) == 1 else torch.cat(outputs)
+
+
 class Runner:
     """Runs one masked LM on rows (anything with ``input_ids`` and ``positions``)."""
 
