@@ -61,12 +61,9 @@ class Runner:
 
         ``cancelled`` is asked before every forward pass; True raises errors.Superseded.
         """
-        budget = max(1, MAX_TOKENS_PER_FORWARD // max(len(r.input_ids) for r in rows))
-        if len(rows) > budget:
-            parts = [rows[i : i + budget] for i in range(0, len(rows), budget)]
-            return torch.cat([self.log_probs(part, cancelled=cancelled) for part in parts])
-        if cancelled is not None and cancelled():
-            raise Superseded()
+        return in_passes(rows, cancelled, self._one_pass)
+
+    def _one_pass(self, rows) -> torch.Tensor:
         self.forward_passes += 1
         input_ids, attention, batch_index, token_index = self._batch(rows)
         try:
