@@ -111,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()
     prepare_frozen_runtime()
     args = parse_args(argv)
+    if args.verbose and any(a is not None for a in (args.predict, args.score, args.check)):
+        from bertmask_gui.logs import setup_logging  # the command line's details on stderr
+
+        setup_logging(verbose=True)
     if args.predict is not None:
         from bertmask_gui.cli import run_predict
 

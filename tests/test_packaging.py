@@ -410,7 +410,8 @@ def test_built_app_window_starts_loads_the_bundled_model_and_quits(built_app):
 def test_built_app_stays_within_the_size_budget(built_app):
     app, _ = built_app
     size = build.folder_size(app) - build.folder_size(app / "models")
-    assert size <= 700e6, f"{size / 1e6:.0f} MB"
+    # 738 MB on 2026-12-03: 676 MB before the ONNX Runtime engine, which adds 62 (packaging/README.md)
+    assert size <= 750e6, f"{size / 1e6:.0f} MB"
 
 
 @pytest.mark.slow

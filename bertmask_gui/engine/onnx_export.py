@@ -29,7 +29,7 @@ from pathlib import Path
 import torch
 
 from bertmask_gui.engine import lastlayer
-from bertmask_gui.engine.errors import first_line
+from bertmask_gui.engine.errors import first_line, root_cause
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,9 @@ def export(folder: Path, model=None) -> Path:
         raise
     except Exception as exc:  # torch.onnx raises many types for models it cannot export
         log.info("ONNX export of %s failed", folder, exc_info=True)  # the caller says it in one line
-        raise ExportError(first_line(exc)) from exc
+        cause = root_cause(exc)
+        why = first_line(cause) if cause is exc else f"{first_line(exc).rstrip(': ')}: {type(cause).__name__}: {first_line(cause)}"
+        raise ExportError(why) from exc
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)

@@ -96,6 +96,27 @@ def test_an_export_that_fails_keeps_torch_with_a_sentence(tiny_bert, tmp_path, m
     assert predictor.engine == "torch" and predictor.predict(SEED_SENTENCE, top_k=3).masks[0].candidates
     assert not list(tmp_path.glob("*"))  # nothing half-made is left
 
+def test_a_wrapped_export_failure_names_its_cause_without_colour_codes(tiny_bert, tmp_path, monkeypatch):
+    """torch.onnx wraps the real failure ("step 1/3 failed", in terminal colours): the
+    sentence carries the cause (in the frozen app once: a module left out of the build)."""
+    monkeypatch.setenv("BERTMASK_ONNX_CACHE", str(tmp_path))
+
+    def wrapped(*args, **kwargs):
+        try:
+            raise ModuleNotFoundError("No module named 'torch._inductor.codegen'")
+        except ModuleNotFoundError as exc:
+            raise RuntimeError("Failed to export the model with torch.export. \x1b[96mThis is step 1/3\x1b[0m") from exc
+
+    monkeypatch.setattr(torch.onnx, "export", wrapped)
+    predictor = Predictor.load(str(tiny_bert), device="cpu")
+    with pytest.raises(onnx_export.ExportError) as raised:
+        predictor.prepare_onnx()
+    assert str(raised.value) == (
+        "Failed to export the model with torch.export. This is step 1/3: "
+        "ModuleNotFoundError: No module named 'torch._inductor.codegen'"
+    )
+
+
 
 def test_ort_answers_that_differ_from_torch_are_refused(tiny_bert, monkeypatch):
     predictor = Predictor.load(str(tiny_bert), device="cpu")
