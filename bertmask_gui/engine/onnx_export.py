@@ -118,22 +118,34 @@ def export(folder: Path, model=None) -> Path:
 @contextlib.contextmanager
 def _exporters_quiet():
     """The exporter's and the quantizer's advice (torchvision missing, "run pre-processing")
-    is not for a writer: torch.onnx's loggers say errors only, and onnxruntime's
-    ``logging.warning`` finds a handler that drops it instead of configuring the root
-    logger to print on stderr (as it would in a command-line run)."""
+    is not for a writer: torch.onnx's loggers say errors only, and what onnxruntime's
+    quantizer says with ``logging.warning`` (on the root logger) is dropped: in the app
+    the root logger writes to stderr and the log file, and on the command line Python
+    would set it up to print."""
     exporter = logging.getLogger("torch.onnx")
     level = exporter.level
     root = logging.getLogger()
     sink = logging.NullHandler() if not root.handlers else None
+    quantizer_advice = _FromOnnxRuntime()
     exporter.setLevel(logging.ERROR)
+    root.addFilter(quantizer_advice)
     if sink is not None:
         root.addHandler(sink)
     try:
         yield
     finally:
         exporter.setLevel(level)
+        root.removeFilter(quantizer_advice)
         if sink is not None:
             root.removeHandler(sink)
+
+
+class _FromOnnxRuntime(logging.Filter):
+    """Drops records below ERROR logged on the root logger from onnxruntime's own code."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from_onnxruntime = "onnxruntime" in Path(record.pathname).parts  # relative in the frozen app
+        return record.levelno >= logging.ERROR or not from_onnxruntime
 
 
 class AtPositions(torch.nn.Module):

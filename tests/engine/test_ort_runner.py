@@ -83,6 +83,29 @@ def test_fast_mode_serves_the_int8_graph_without_a_draft(tiny_bert):
     assert fast.predict(SEED_SENTENCE, top_k=3).masks[0].candidates
 
 
+def test_the_quantizers_advice_reaches_neither_stderr_nor_the_log(tiny_bert, tmp_path, monkeypatch):
+    """onnxruntime's quantizer logs "Please consider to run pre-processing" on the root
+    logger, which the app sends to stderr and the log file: it is not for a writer."""
+    import logging
+
+    monkeypatch.setenv("BERTMASK_ONNX_CACHE", str(tmp_path))
+    seen: list[logging.LogRecord] = []
+    catcher = logging.Handler(logging.DEBUG)
+    catcher.emit = seen.append
+    root = logging.getLogger()
+    filters_before = list(root.filters)
+    root.addHandler(catcher)
+    try:
+        onnx_export.export(tiny_bert)
+        logging.warning("the app's own warning still gets through")
+    finally:
+        root.removeHandler(catcher)
+    messages = [record.getMessage() for record in seen]
+    assert not [m for m in messages if "pre-processing" in m], messages
+    assert "the app's own warning still gets through" in messages
+    assert root.filters == filters_before
+
+
 def test_an_export_that_fails_keeps_torch_with_a_sentence(tiny_bert, tmp_path, monkeypatch):
     monkeypatch.setenv("BERTMASK_ONNX_CACHE", str(tmp_path))
 
