@@ -59,7 +59,7 @@ PROGRESS_EVERY_S = 0.1  # at most this often a progress callback (plus the last 
 OFFLINE_MODE_SENTENCE = (
     "Downloads are switched off on this computer (the HF_HUB_OFFLINE environment variable "
     "is set). Unset it and restart BertMask, or copy the model folder onto this computer "
-    "by hand (see the README)."
+    "by hand and open it with File ▸ Open model folder…."
 )
 _DONE_FILE = "done.json"  # in the incomplete folder: revision + files already in place
 
@@ -541,7 +541,7 @@ def explain(exc: BaseException, repo_id: str, endpoint: str | None = None) -> st
         return (
             f"BertMask could not reach {host}: this computer seems to be offline, or the host is "
             "unreachable. Check the internet connection and try again, or copy the model folder "
-            "onto this computer by hand (see the README)."
+            "onto this computer by hand and open it with File ▸ Open model folder…."
         )
     if status is not None:
         return (

@@ -168,16 +168,19 @@ def test_host_unreachable_is_a_sentence(hub, monkeypatch, tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
-    with pytest.raises(DownloadError, match="could not reach 127.0.0.1:.*offline"):
+    with pytest.raises(DownloadError, match="could not reach 127.0.0.1:.*offline") as raised:
         download_model(REPO, root=tmp_path)
+    # what to do, in the app itself: a packaged app's user has no README
+    assert "File ▸ Open model folder" in str(raised.value) and "README" not in str(raised.value)
 
 
 def test_offline_mode_refuses_with_a_sentence(hub, monkeypatch, tmp_path):
     from huggingface_hub import constants
 
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
-    with pytest.raises(DownloadError, match="HF_HUB_OFFLINE"):
+    with pytest.raises(DownloadError, match="HF_HUB_OFFLINE") as raised:
         download_model(REPO, root=tmp_path)
+    assert "File ▸ Open model folder" in str(raised.value) and "README" not in str(raised.value)
     assert not hub.requests
 
 
