@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from scripted_lm import install
+from shared_models import PROSE_MLM_SMALL, needs_prose_mlm_small
 
 from bertmask_gui.engine import constraints
 from bertmask_gui.engine.constraints import Constraints
@@ -110,6 +111,23 @@ def test_the_list_is_the_exact_top_k_of_every_satisfying_word(bert_predictor, ty
     got = [c.token for c in bert_predictor.predict(text, top_k=5).masks[0].candidates]
     assert got and all(wanted.allows(w) for w in got)
     assert got == every_satisfying_word(bert_predictor, text.replace(f" {typed}", ""), wanted, len(got))
+
+
+@needs_prose_mlm_small
+def test_longer_words_are_english_words_not_the_dictionarys_names():
+    """CMU lists names ("arkwright", "cronkite" rhyme with "night"): only words the
+    English word list holds in lower case are offered (a real vocabulary spells both)."""
+    from transformers import AutoTokenizer
+
+    from bertmask_gui.engine.vocabulary import Vocabulary
+    from bertmask_gui.lexicon.words import lower_words
+
+    tokenizer = AutoTokenizer.from_pretrained(str(PROSE_MLM_SMALL))
+    vocabulary = Vocabulary(tokenizer, len(tokenizer))
+    found = {w for w, _ in constrained.longer_words(vocabulary, constraints.parse("rhymes:night"), True, 3)}
+    assert found <= lower_words()
+    assert not {"arkwright", "enright"} & found  # CMU rhymes, two pieces each here
+    assert {"airtight", "excite", "foresight", "ignite"} <= found  # words stay
 
 
 def test_a_bad_constraint_stops_the_request_before_any_model_work(bert_predictor):

@@ -8,7 +8,9 @@ the whole-word lists use (rankings.inplace), as ``[MASK:a|b]`` does:
 - one-piece words: every usable vocabulary token that satisfies them, read from the
   one-mask row (its log-probability there is the word's exact score);
 - longer words (2..``tuning.max_pieces`` pieces): the CMU dictionary's words that satisfy
-  them, spelled by the tokenizer. Branch and bound on the l2r terms, which are all ≤ 0:
+  them and that the checker's English word list (lexicon.words.lower_words) holds,
+  spelled by the tokenizer. The list keeps 49,451 of CMU's 126,052 entries: the others
+  are mostly names ("arkwright", "enright" rhymed with "night" before). Branch and bound on the l2r terms, which are all ≤ 0:
   a word's terms so far bound its score from above, so a prefix whose bound is below
   the k-th shown score (``lists.shown_floor``) is never extended. Each pass extends the
   ``ROWS_PER_PASS`` best-bounded prefixes of every mask (one row each, shared by all
@@ -36,6 +38,7 @@ from bertmask_gui.engine.rankings.lists import WORD_LABEL, shown_floor, word_lis
 from bertmask_gui.engine.rankings.words import Floor, Word
 from bertmask_gui.engine.vocabulary import Vocabulary
 from bertmask_gui.lexicon import pronunciations
+from bertmask_gui.lexicon.words import lower_words
 
 # Rows per mask per pass, and passes after the first. Measured (benchmarks/quality_facts.py,
 # docs/QUALITY_FACTS.md): with 8 and 2 the best satisfying word is first at every
@@ -151,7 +154,8 @@ def _spelled_dictionary(vocabulary: Vocabulary, after_space: bool, max_pieces: i
 
 
 def _spelled(vocabulary: Vocabulary, texts: list[str], after_space: bool, max_pieces: int):
-    texts = [w for w in texts if _PLAIN_WORD.match(w)]
+    listed = lower_words()
+    texts = [w for w in texts if _PLAIN_WORD.match(w) and w in listed]
     if not texts:
         return ()
     lead = " " if (vocabulary.marker and after_space) else ""
