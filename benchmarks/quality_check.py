@@ -213,8 +213,8 @@ def summary(items_by_kind: dict, words: list[dict], options: CheckOptions, cost:
 def choose_distance_cost(dev_items: dict) -> tuple[float, list[dict]]:
     """The cost of a second edit that puts the original first most often on dev typos."""
     typos = [it for k in TYPOS for it in dev_items[k]]
-    curve = [{"distance_cost": c, "corrected_first": sum(flagged(it, CheckOptions(), c)[1] for it in typos) / max(1, len(typos))}
-             for c in DISTANCE_COSTS]
+    first = {c: sum(flagged(it, CheckOptions(), c)[1] for it in typos) / max(1, len(typos)) for c in DISTANCE_COSTS}
+    curve = [{"distance_cost": c, "corrected_first": rate} for c, rate in first.items()]
     return max(curve, key=lambda r: (r["corrected_first"], -r["distance_cost"]))["distance_cost"], curve
 
 
@@ -253,8 +253,10 @@ def choose_margins(dev_items: dict, dev_words: list[dict]) -> tuple[CheckOptions
         groups = {"words": _leads(lower, bonus)} | {k: _leads(dev_items[k], bonus) for k in kinds}
         rates = {}
         for name, (spelled, lc, ln, lx) in groups.items():
-            hits = (spelled[:, None, None, None] | (lc[:, None, None, None] > mc[None, :, None, None])
-                    | (ln[:, None, None, None] > mn[None, None, :, None]) | (lx[:, None, None, None] > mx[None, None, None, :]))
+            hits = (spelled[:, None, None, None]
+                    | (lc[:, None, None, None] > mc[None, :, None, None])
+                    | (ln[:, None, None, None] > mn[None, None, :, None])
+                    | (lx[:, None, None, None] > mx[None, None, None, :]))
             rates[name] = hits.sum(axis=0) / max(1, len(spelled))
         total = sum(rates[k] * len(dev_items[k]) for k in kinds) / max(1, sum(len(dev_items[k]) for k in kinds))
         false = 1000 * rates["words"]
@@ -295,8 +297,8 @@ def section(predictor, model: Path = MODEL, quick: bool = False) -> dict:
     test_items = {k: assessed_cases(predictor, cases(test, k, n_test, rng), options) for k in KINDS}
     contraction_rng = random.Random(SEED + 1)  # after the others: their cases stay those of the first run
     n_contractions = 40 if quick else CONTRACTIONS
-    dev_items["contraction"] = assessed_cases(predictor, contraction_cases(dev, n_contractions, contraction_rng), options)
-    test_items["contraction"] = assessed_cases(predictor, contraction_cases(test, n_contractions, contraction_rng), options)
+    for items, half in ((dev_items, dev), (test_items, test)):
+        items["contraction"] = assessed_cases(predictor, contraction_cases(half, n_contractions, contraction_rng), options)
     dev_words = clean_words(predictor, clean_dev, options)
     test_words = clean_words(predictor, clean_test, options)
     chosen, curve = choose_margins(dev_items, dev_words)
@@ -306,7 +308,8 @@ def section(predictor, model: Path = MODEL, quick: bool = False) -> dict:
         "model": model.name, "seed": SEED, "quick": quick,
         "margins": {"confusion_margin": chosen.confusion_margin, "neighbour_margin": chosen.neighbour_margin,
                     "piece_bonus": chosen.piece_bonus, "unequal_pieces_margin": chosen.unequal_pieces_margin,
-                    "neighbour_zipf": options.neighbour_zipf, "distance_cost": cost, "ceiling_per_1000": FALSE_FLAG_CEILING},
+                    "neighbour_zipf": options.neighbour_zipf, "distance_cost": cost,
+                    "ceiling_per_1000": FALSE_FLAG_CEILING},
         "defaults": {k: getattr(options, k) for k in settings},
         "test": summary(test_items, test_words, chosen, cost),
         "dev": summary(dev_items, dev_words, chosen, cost),

@@ -100,7 +100,9 @@ def prefixed(word: str) -> bool:
     key = normalized(word).lower()
     for prefix in PREFIXES:
         rest = key[len(prefix) :].lstrip("-")
-        if key.startswith(prefix) and len(rest) >= PREFIXED_MIN_LETTERS and is_word(rest) and zipf(rest) >= PREFIXED_MIN_ZIPF:
+        if not key.startswith(prefix) or len(rest) < PREFIXED_MIN_LETTERS:
+            continue
+        if is_word(rest) and zipf(rest) >= PREFIXED_MIN_ZIPF:
             return True
     return False
 

@@ -153,6 +153,9 @@ def test_real_model_leaves_rare_correct_words_alone(small):
     text = ("It was a dark and stormy night; the rain fell in torrents, except at occasional intervals, "
             "when it was checked by a violent gust of wind.")
     assert small.check(text).flags == ()
+    # "cat" -> "at" (one edit to a function word) scores 6.6 nats here, under the 8-nat
+    # one-edit margin: not flagged (docs/QUALITY.md measures the class on held-out text).
+    assert small.check("The cat sat on the democracy and purred quietly in the warm sun.").flags == ()
 
 
 @real

@@ -219,7 +219,7 @@ def _choose_alternatives(job: Job, plan: _Plan, text: str, counts: dict[str, int
     for near in edits.neighbours(key, 1, options.neighbour_zipf):
         # Another form of the same word (inspires -> inspired) is no signal on prose-mlm-small:
         # it caught 0 of 14 such planted errors on make quality's dev half, even at a 6-nat
-        # margin, and outscored correct words by 8+ nats ("inspires", "frustrates", "yearns").
+        # margin, and outscored correct words by 8+ nats ("inspires", "frustrates": the first run).
         if glosses.share_a_lemma(key, near.word):
             continue
         _add(job, plan, Alternative(near.word, 0.0, False, 1, near.zipf), initial, seen, multi_piece=False)
