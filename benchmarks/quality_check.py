@@ -318,6 +318,7 @@ def section(predictor, model: Path = MODEL, quick: bool = False) -> dict:
         "curves_at_chosen": {free: _at(curve, chosen, free) for free in
                              ("confusion_margin", "neighbour_margin", "unequal_pieces_margin", "piece_bonus")},
         "false_flag_examples": [w["word"] for w in test_words if w["lower"] and flagged(w, chosen)[0]][:20],
+        "false_flag_examples_at_defaults": [w["word"] for w in test_words if w["lower"] and flagged(w, options)[0]][:20],
         "seconds": round(time.perf_counter() - started, 1),
     }
     return result
@@ -337,9 +338,19 @@ CURVES = (  # (setting, its heading, what each row shows)
 )
 
 
+def _settings(m: dict) -> str:
+    return (f"curated confusions {m['confusion_margin']:g} nats, curated members of another length in pieces "
+            f"{m['unequal_pieces_margin']:g} nats with {m['piece_bonus']:g} nats per extra piece, frequent words one "
+            f"edit away {m['neighbour_margin']:g} nats")
+
+
+def _rate(r: dict) -> str:
+    return f"{r['rate']:.2f} [{r['lo']:.2f}, {r['hi']:.2f}] ({r['hits']} in {r['words']} words)"
+
+
 def markdown(res: dict) -> str:
-    m = res["margins"]
-    t = res["test"]
+    m, d = res["margins"], res["defaults"]
+    t, at = res["test"], res["test_at_defaults"]
     lines = [
         "## Draft checker (planted errors in held-out SOTU paragraphs)",
         "",
@@ -350,43 +361,43 @@ def markdown(res: dict) -> str:
         "run); contraction: a swap that adds or drops the apostrophe (its/it's, their/they're, were/we're: "
         "a word of three pieces against one of one), its own generator.",
         "",
-        f"**Defaults** (engine/options.py `CheckOptions`): curated confusions {m['confusion_margin']:g} nats, "
-        f"curated members of another length in pieces {m['unequal_pieces_margin']:g} nats with "
-        f"{m['piece_bonus']:g} nats per extra piece, frequent words one edit away (Zipf >= {m['neighbour_zipf']:g}) "
-        f"{m['neighbour_margin']:g} nats: the most recall of planted real-word errors (confusions, contractions, "
-        f"one-edit) on dev at <= {m['ceiling_per_1000']:g} false flags per 1,000 lower-case words; "
-        f"a correction two edits away pays {m['distance_cost']:g} nats (the cost that puts the original first most "
-        "often on dev typos: " + ", ".join(f"{c['distance_cost']:g} → {100 * c['corrected_first']:.0f}%"
-                                            for c in res["distance_cost_curve"]) + ").",
-        "" if res["defaults"] == {k: m[k] for k in res["defaults"]} else
-        f"(The engine's defaults differ from this run's choice: {res['defaults']}.)",
+        "**The engine's defaults** (engine/options.py `CheckOptions`): " + _settings(d) + "; **this run's sweep "
+        f"chose** {_settings(m)}: the most recall of planted real-word errors (confusions, contractions, one-edit) "
+        f"on dev at <= {m['ceiling_per_1000']:g} false flags per 1,000 lower-case words. A correction two edits "
+        f"away pays {m['distance_cost']:g} nats (the cost that puts the original first most often on dev typos: "
+        + ", ".join(f"{c['distance_cost']:g} → {100 * c['corrected_first']:.0f}%" for c in res["distance_cost_curve"])
+        + ").",
         "",
-        "| planted error (test) | flagged | corrected first |",
-        "|---|---|---|",
+        "| planted error (test) | flagged (defaults) | corrected first (defaults) | flagged (sweep's choice) "
+        "| corrected first (sweep's choice) |",
+        "|---|---|---|---|---|",
     ]
     for kind in ("confusion", "contraction", *TYPOS, "typos (all four)", "real-word"):
         if kind in t:
-            lines.append(f"| {kind} | {pct(t[kind]['flagged'])} | {pct(t[kind]['corrected_first'])} |")
-    lines += ["", "| unchanged text (test) | per 1,000 words |", "|---|---|"]
+            lines.append(f"| {kind} | {pct(at[kind]['flagged'])} | {pct(at[kind]['corrected_first'])} "
+                         f"| {pct(t[kind]['flagged'])} | {pct(t[kind]['corrected_first'])} |")
+    lines += ["", "| unchanged text (test) | per 1,000 words (defaults) | per 1,000 words (sweep's choice) |",
+              "|---|---|---|"]
     for key in ("false flags per 1,000 lower-case words", "false flags per 1,000 words (all)",
                 "false spelling flags per 1,000 words (all)"):
-        r = t[key]
-        lines.append(f"| {key.replace(' per 1,000', '')} | {r['rate']:.2f} [{r['lo']:.2f}, {r['hi']:.2f}] "
-                     f"({r['hits']} in {r['words']} words) |")
+        lines.append(f"| {key.replace(' per 1,000', '')} | {_rate(at[key])} | {_rate(t[key])} |")
     heads = {"confusion_flagged": "confusions", "contraction_flagged": "contractions", "real_word_flagged": "real-word"}
     for setting, heading, shown in CURVES:
         points = res["curves_at_chosen"].get(setting, [])
         if not points:
             continue
-        lines += ["", f"Dev curve of the {heading} (the other settings at their chosen values): false flags per "
+        lines += ["", f"Dev curve of the {heading} (the other settings at the sweep's choice): false flags per "
                   "1,000 lower-case words and the share of planted errors flagged.", ""]
         lines += [f"| {heading} | false /1,000 | " + " | ".join(heads[s] for s in shown) + " |",
                   "|---|---|" + "---|" * len(shown)]
         for c in points:
             lines.append(f"| {c[setting]:g} | {c['false_per_1000']:.2f} | "
                          + " | ".join(f"{100 * c[s]:.0f}%" for s in shown) + " |")
+    if res.get("false_flag_examples_at_defaults"):
+        lines += ["", "False flags on test (lower-case words, at the defaults): "
+                  + ", ".join(f"“{w}”" for w in res["false_flag_examples_at_defaults"])]
     if res.get("false_flag_examples"):
-        lines += ["", "False flags on test (lower-case): " + ", ".join(f"“{w}”" for w in res["false_flag_examples"])]
+        lines += ["", "False flags on test (lower-case words, at the sweep's choice): " + ", ".join(f"“{w}”" for w in res["false_flag_examples"])]
     lines += ["", f"({res['seconds']} s.)", ""]
     return "\n".join(lines)
 

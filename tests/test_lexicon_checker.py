@@ -79,3 +79,8 @@ def test_forms_of_one_lemma_are_recognised():
 
     assert glosses.share_a_lemma("inspires", "inspired") and glosses.share_a_lemma("knew", "know")
     assert not glosses.share_a_lemma("cat", "at") and not glosses.share_a_lemma("form", "from")
+
+
+def test_want_is_not_confused_with_wont():
+    """"want" -> "won't" is no writer's slip; with the piece bonus it made false flags."""
+    assert confusions.confused_with("want") == () and confusions.confused_with("wont") == ("won't",)
