@@ -360,9 +360,9 @@ def markdown(res: dict) -> str:
         f"`benchmarks/quality_check.py` on {res['model']}, seed {res['seed']}: one error planted in a lower-case "
         "word of a paragraph of four held-out lines; the even paragraphs chose the margins, the odd ones "
         "report (95% Wilson intervals). Corrected first: the first suggestion is the original word. "
-        "Confusion: a member of the word's curated group without an apostrophe (the same cases as the first "
-        "run); contraction: a swap that adds or drops the apostrophe (its/it's, their/they're, were/we're: "
-        "a word of three pieces against one of one), its own generator.",
+        "Confusion: a member of the word's curated group without an apostrophe (the first run's recipe; the "
+        "cases follow the groups); contraction: a swap that adds or drops the apostrophe (its/it's, "
+        "their/they're, were/we're: a word of three pieces against one of one), its own generator.",
         "",
         "**The engine's defaults** (engine/options.py `CheckOptions`): " + _settings(d) + "; **this run's sweep "
         f"chose** {_settings(m)}: the most recall of planted real-word errors (confusions, contractions, one-edit) "
