@@ -4,12 +4,15 @@ Paragraphs of four held-out lines (never trained on) are split in two: the even 
 choose the margins (dev), the odd ones report (test). Into a copy of a paragraph one
 error is planted in a lower-case word: a confusion swap (a member of its curated group),
 a non-word typo (deletion, insertion, transposition, substitution of a letter), or a
-real-word one-edit substitution (a frequent word one edit away, not in its group). The
+real-word one-edit substitution (a frequent word one edit away, not in its group); and,
+with a generator of their own, contraction swaps (its/it's, their/they're). The
 checker looks at that word in its paragraph; we count whether it is flagged and whether
 the first suggestion is the original word. False flags are counted on every word of the
-unchanged paragraphs. The margins are swept over the same scores (no model rerun):
-the default is the pair with the most confusion + real-word recall on dev at <= 2
-false flags per 1,000 lower-case words (the issue's ceiling is 3).
+unchanged paragraphs. The four settings (curated margin, one-edit margin, piece bonus,
+margin for members of another length in pieces) are swept over the same scores (no
+model rerun): the sweep's choice is the one with the most real-word-error recall on dev
+at <= 2 false flags per 1,000 lower-case words (the issue's ceiling is 3). The test half
+is reported both at the engine's defaults and at the sweep's choice.
 
 Run alone: ``python benchmarks/quality_check.py`` (writes docs/quality_check.json and the
 "Draft checker" section of docs/QUALITY.md); quality.py calls ``section`` too.
@@ -31,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from bertmask_gui.engine.options import CheckOptions  # noqa: E402
-from bertmask_gui.engine.rankings.check import assess_many  # noqa: E402
+from bertmask_gui.engine.rankings.check import assess_many, better_alternatives, lead  # noqa: E402
 from bertmask_gui.lexicon import confusions, edits, words as lexicon  # noqa: E402
 
 MODEL = Path(os.environ.get("BERTMASK_QUALITY_MODEL", "/work/shared/models/prose-mlm-small"))
@@ -43,6 +46,8 @@ FALSE_FLAG_CEILING = 2.0  # per 1,000 lower-case words on dev, for the default m
 CONFUSION_MARGINS = [x / 2 for x in range(-2, 17)]  # -1 .. 8 nats
 NEIGHBOUR_MARGINS = [float(x) for x in range(0, 21)]  # 0 .. 20 nats
 LOWER = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")
+WITH_APOSTROPHE = re.compile(r"(?<![\w'’-])[a-z]+(?:['’][a-z]+)?(?![\w'’-])")  # "it's" too
+CONTRACTIONS = 200  # planted contraction swaps per half (its/it's, their/they're, were/we're, ...)
 Z = 1.96
 
 
@@ -118,11 +123,36 @@ def cases(paras: list[str], kind: str, count: int, rng: random.Random) -> list[d
     return found
 
 
+def contraction_swap(word: str, rng: random.Random) -> str | None:
+    """A member of the word's curated group that differs from it by an apostrophe
+    (its -> it's, they're -> their), or None."""
+    key = lexicon.normalized(word).lower()
+    others = [w for w in confusions.confused_with(key) if ("'" in w) != ("'" in key)]
+    return rng.choice(others) if others else None
+
+
+def contraction_cases(paras: list[str], count: int, rng: random.Random) -> list[dict]:
+    """Planted contraction swaps: the confusions whose members differ in pieces ("it's"
+    is three, "its" one). Kept apart from "confusion" (whose cases are unchanged since
+    the first run: planted in words without an apostrophe only)."""
+    spots = [(text, m) for text in paras for m in WITH_APOSTROPHE.finditer(text) if contraction_swap(m.group(), rng)]
+    found = []
+    for text, spot in rng.sample(spots, min(count, len(spots))):
+        wrong = contraction_swap(spot.group(), rng)
+        found.append({"text": text[: spot.start()] + wrong + text[spot.end() :], "start": spot.start(),
+                      "end": spot.start() + len(wrong), "original": lexicon.normalized(spot.group()).lower(),
+                      "wrong": wrong})
+    return found
+
+
 BATCH = 40  # regions per batched call
+DISTANCE_COSTS = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0]
+PIECE_BONUSES = [x / 2 for x in range(0, 9)]  # 0 .. 4 nats per extra piece
+UNEQUAL_MARGINS = [float(x) for x in range(-2, 11)]  # -2 .. 10 nats
 
 
-def _alts(a) -> list[tuple]:
-    return [(alt.word.lower(), alt.log_score, alt.curated, alt.distance, alt.zipf) for alt in a.alternatives]
+def _item(a, original: str) -> dict:
+    return {"assessment": a, "misspelled": bool(a and a.misspelled), "original": original}
 
 
 def assessed_cases(predictor, items: list[dict], options: CheckOptions) -> list[dict]:
@@ -132,25 +162,24 @@ def assessed_cases(predictor, items: list[dict], options: CheckOptions) -> list[
         found = assess_many(job, [(it["text"], it["start"], it["end"]) for it in chunk], options)
         for item, words in zip(chunk, found):
             a = next((w for w in words if w.start == item["start"]), None)
-            item["misspelled"] = bool(a and a.misspelled)
-            item["own"] = a.log_score if a else 0.0
-            item["alts"] = _alts(a) if a else []
+            item.update(_item(a, item["original"]))
     return items
 
 
-DISTANCE_COSTS = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0]
-
-
-def flagged(item: dict, mc: float, mn: float, cost: float | None = None) -> tuple[bool, bool]:
-    """(flagged, first suggestion is the original) at margins (curated, one-edit); a
-    misspelling's corrections re-ranked with a second edit costing ``cost`` nats."""
-    if item.get("misspelled"):
-        alts = item["alts"]
+def flagged(item: dict, options: CheckOptions, cost: float | None = None) -> tuple[bool, bool]:
+    """(flagged, first suggestion is the original) under ``options`` (the engine's own
+    rule, check.better_alternatives); a misspelling's corrections re-ranked with a second
+    edit costing ``cost`` nats."""
+    a = item["assessment"]
+    if a is None:
+        return False, False
+    if a.misspelled:
+        alts = a.alternatives
         if cost is not None:
-            alts = sorted(alts, key=lambda a: (-(a[1] - cost * max(0, a[3] - 1)), -a[4], a[0]))
-        return True, bool(alts) and alts[0][0] == item["original"]
-    better = [a for a in item["alts"] if a[1] - item["own"] > (mc if a[2] else mn)]
-    return bool(better), bool(better) and better[0][0] == item["original"]
+            alts = sorted(alts, key=lambda x: (-(x.log_score - cost * max(0, x.distance - 1)), -x.zipf, x.word))
+        return True, bool(alts) and alts[0].word.lower() == item["original"]
+    better = better_alternatives(a, options)
+    return bool(better), bool(better) and better[0].word.lower() == item["original"]
 
 
 def clean_words(predictor, paras: list[str], options: CheckOptions) -> list[dict]:
@@ -159,28 +188,27 @@ def clean_words(predictor, paras: list[str], options: CheckOptions) -> list[dict
     for i in range(0, len(paras), 8):
         for words in assess_many(job, [(text, 0, len(text)) for text in paras[i : i + 8]], options):
             for a in words:
-                out.append({"lower": a.word.islower(), "misspelled": a.misspelled, "own": a.log_score, "word": a.word,
-                            "alts": _alts(a), "original": a.word.lower()})
+                out.append(_item(a, a.word.lower()) | {"lower": a.word.islower(), "word": a.word})
     return out
 
 
-def false_flags(words: list[dict], mc: float, mn: float, lower_only: bool = True) -> int:
-    return sum(flagged(w, mc, mn)[0] for w in words if w["lower"] or not lower_only)
+def false_flags(words: list[dict], options: CheckOptions, lower_only: bool = True) -> int:
+    return sum(flagged(w, options)[0] for w in words if w["lower"] or not lower_only)
 
 
-def summary(items_by_kind: dict, words: list[dict], mc: float, mn: float, cost: float) -> dict:
+def summary(items_by_kind: dict, words: list[dict], options: CheckOptions, cost: float) -> dict:
     out = {}
     for kind, items in items_by_kind.items():
-        marks = [flagged(it, mc, mn, cost) for it in items]
+        marks = [flagged(it, options, cost) for it in items]
         out[kind] = {"flagged": wilson(sum(f for f, _ in marks), len(marks)),
                      "corrected_first": wilson(sum(c for _, c in marks), len(marks))}
     typos = [it for k in TYPOS for it in items_by_kind.get(k, [])]
-    marks = [flagged(it, mc, mn, cost) for it in typos]
+    marks = [flagged(it, options, cost) for it in typos]
     out["typos (all four)"] = {"flagged": wilson(sum(f for f, _ in marks), len(marks)),
                               "corrected_first": wilson(sum(c for _, c in marks), len(marks))}
     lower = sum(w["lower"] for w in words)
-    out["false flags per 1,000 lower-case words"] = per_thousand(false_flags(words, mc, mn), lower)
-    out["false flags per 1,000 words (all)"] = per_thousand(false_flags(words, mc, mn, lower_only=False), len(words))
+    out["false flags per 1,000 lower-case words"] = per_thousand(false_flags(words, options), lower)
+    out["false flags per 1,000 words (all)"] = per_thousand(false_flags(words, options, lower_only=False), len(words))
     out["false spelling flags per 1,000 words (all)"] = per_thousand(sum(w["misspelled"] for w in words), len(words))
     return out
 
@@ -188,30 +216,76 @@ def summary(items_by_kind: dict, words: list[dict], mc: float, mn: float, cost: 
 def choose_distance_cost(dev_items: dict) -> tuple[float, list[dict]]:
     """The cost of a second edit that puts the original first most often on dev typos."""
     typos = [it for k in TYPOS for it in dev_items[k]]
-    curve = [{"distance_cost": c, "corrected_first": sum(flagged(it, 0, 0, c)[1] for it in typos) / max(1, len(typos))}
-             for c in DISTANCE_COSTS]
+    first = {c: sum(flagged(it, CheckOptions(), c)[1] for it in typos) / max(1, len(typos)) for c in DISTANCE_COSTS}
+    curve = [{"distance_cost": c, "corrected_first": rate} for c, rate in first.items()]
     return max(curve, key=lambda r: (r["corrected_first"], -r["distance_cost"]))["distance_cost"], curve
 
 
-def choose_margins(dev_items: dict, dev_words: list[dict]) -> tuple[float, float, list[dict]]:
-    """The (curated, one-edit) margins with the most real-word-error recall on dev at
-    <= FALSE_FLAG_CEILING false flags per 1,000 lower-case words; and the curve."""
-    lower = max(1, sum(w["lower"] for w in dev_words))
-    real = dev_items["confusion"] + dev_items["real-word"]
+def _leads(items: list[dict], bonus: float):
+    """Per item: whether it is a misspelling (always flagged), and the best lead (nats)
+    of its curated members of its own length in pieces, of its one-edit neighbours, and
+    of its curated members of another length (-inf if none), each extra piece earning
+    ``bonus``: the margins sweep over these in numpy."""
+    import numpy as np
+
+    rows = []
+    for it in items:
+        a = it["assessment"]
+        best = [-np.inf, -np.inf, -np.inf]
+        if a is not None and not a.misspelled:
+            for alt in a.alternatives:
+                k = 1 if not alt.curated else (0 if alt.pieces == a.pieces else 2)
+                best[k] = max(best[k], lead(a, alt, bonus))
+        rows.append([bool(it["misspelled"]), *best])
+    arr = np.array(rows, dtype=float).reshape(-1, 4)
+    return arr[:, 0] > 0, arr[:, 1], arr[:, 2], arr[:, 3]
+
+
+def choose_margins(dev_items: dict, dev_words: list[dict]) -> tuple[CheckOptions, list[dict]]:
+    """The margins and piece bonus with the most recall of planted real-word errors
+    (confusions, contraction swaps, one-edit substitutions) on dev at <=
+    FALSE_FLAG_CEILING false flags per 1,000 lower-case words (fewer false flags, then
+    larger margins, on a tie); and the whole curve."""
+    import numpy as np
+
+    lower = [w for w in dev_words if w["lower"]]
+    kinds = ("confusion", "contraction", "real-word")
+    mc, mn, mx = np.array(CONFUSION_MARGINS), np.array(NEIGHBOUR_MARGINS), np.array(UNEQUAL_MARGINS)
     curve, best = [], None
-    for mc in CONFUSION_MARGINS:
-        for mn in NEIGHBOUR_MARGINS:
-            rate = 1000 * false_flags(dev_words, mc, mn) / lower
-            conf = sum(flagged(it, mc, mn)[0] for it in dev_items["confusion"]) / max(1, len(dev_items["confusion"]))
-            near = sum(flagged(it, mc, mn)[0] for it in dev_items["real-word"]) / max(1, len(dev_items["real-word"]))
-            recall = sum(flagged(it, mc, mn)[0] for it in real) / max(1, len(real))
-            curve.append({"confusion_margin": mc, "neighbour_margin": mn, "false_per_1000": rate,
-                          "confusion_flagged": conf, "real_word_flagged": near})
-            if rate <= FALSE_FLAG_CEILING and (best is None or recall > best[0] + 1e-9):
-                best = (recall, mc, mn)
+    for bonus in PIECE_BONUSES:
+        groups = {"words": _leads(lower, bonus)} | {k: _leads(dev_items[k], bonus) for k in kinds}
+        rates = {}
+        for name, (spelled, lc, ln, lx) in groups.items():
+            hits = (spelled[:, None, None, None]
+                    | (lc[:, None, None, None] > mc[None, :, None, None])
+                    | (ln[:, None, None, None] > mn[None, None, :, None])
+                    | (lx[:, None, None, None] > mx[None, None, None, :]))
+            rates[name] = hits.sum(axis=0) / max(1, len(spelled))
+        total = sum(rates[k] * len(dev_items[k]) for k in kinds) / max(1, sum(len(dev_items[k]) for k in kinds))
+        false = 1000 * rates["words"]
+        for i, j, k in np.ndindex(false.shape):
+            point = {"piece_bonus": bonus, "confusion_margin": float(mc[i]), "neighbour_margin": float(mn[j]),
+                     "unequal_pieces_margin": float(mx[k]), "false_per_1000": float(false[i, j, k]),
+                     "confusion_flagged": float(rates["confusion"][i, j, k]),
+                     "contraction_flagged": float(rates["contraction"][i, j, k]),
+                     "real_word_flagged": float(rates["real-word"][i, j, k])}
+            curve.append(point)
+            key = (float(total[i, j, k]), -point["false_per_1000"], mc[i], mn[j], mx[k], -bonus)
+            if point["false_per_1000"] <= FALSE_FLAG_CEILING and (best is None or key > best[0]):
+                best = (key, point)
     if best is None:
-        best = (0.0, CONFUSION_MARGINS[-1], NEIGHBOUR_MARGINS[-1])
-    return best[1], best[2], curve
+        return CheckOptions(confusion_margin=CONFUSION_MARGINS[-1], neighbour_margin=NEIGHBOUR_MARGINS[-1]), curve
+    p = best[1]
+    chosen = CheckOptions(confusion_margin=p["confusion_margin"], neighbour_margin=p["neighbour_margin"],
+                          piece_bonus=p["piece_bonus"], unequal_pieces_margin=p["unequal_pieces_margin"])
+    return chosen, curve
+
+
+def _at(curve: list[dict], chosen: CheckOptions, free: str) -> list[dict]:
+    """The curve's points with every setting but ``free`` at the chosen values."""
+    fixed = {"piece_bonus": chosen.piece_bonus, "confusion_margin": chosen.confusion_margin,
+             "neighbour_margin": chosen.neighbour_margin, "unequal_pieces_margin": chosen.unequal_pieces_margin}
+    return [c for c in curve if all(c[k] == v for k, v in fixed.items() if k != free)]
 
 
 def section(predictor, model: Path = MODEL, quick: bool = False) -> dict:
@@ -224,22 +298,30 @@ def section(predictor, model: Path = MODEL, quick: bool = False) -> dict:
     started = time.perf_counter()
     dev_items = {k: assessed_cases(predictor, cases(dev, k, n_dev, rng), options) for k in KINDS}
     test_items = {k: assessed_cases(predictor, cases(test, k, n_test, rng), options) for k in KINDS}
+    contraction_rng = random.Random(SEED + 1)  # after the others: their cases stay those of the first run
+    n_contractions = 40 if quick else CONTRACTIONS
+    for items, half in ((dev_items, dev), (test_items, test)):
+        items["contraction"] = assessed_cases(predictor, contraction_cases(half, n_contractions, contraction_rng), options)
     dev_words = clean_words(predictor, clean_dev, options)
     test_words = clean_words(predictor, clean_test, options)
-    mc, mn, curve = choose_margins(dev_items, dev_words)
+    chosen, curve = choose_margins(dev_items, dev_words)
     cost, cost_curve = choose_distance_cost(dev_items)
+    settings = ("confusion_margin", "neighbour_margin", "piece_bonus", "unequal_pieces_margin", "distance_cost")
     result = {
         "model": model.name, "seed": SEED, "quick": quick,
-        "margins": {"confusion_margin": mc, "neighbour_margin": mn, "neighbour_zipf": options.neighbour_zipf,
-                    "distance_cost": cost, "ceiling_per_1000": FALSE_FLAG_CEILING},
-        "defaults": {"confusion_margin": options.confusion_margin, "neighbour_margin": options.neighbour_margin,
-                     "distance_cost": options.distance_cost},
-        "test": summary(test_items, test_words, mc, mn, cost),
-        "dev": summary(dev_items, dev_words, mc, mn, cost),
+        "margins": {"confusion_margin": chosen.confusion_margin, "neighbour_margin": chosen.neighbour_margin,
+                    "piece_bonus": chosen.piece_bonus, "unequal_pieces_margin": chosen.unequal_pieces_margin,
+                    "neighbour_zipf": options.neighbour_zipf, "distance_cost": cost,
+                    "ceiling_per_1000": FALSE_FLAG_CEILING},
+        "defaults": {k: getattr(options, k) for k in settings},
+        "test": summary(test_items, test_words, chosen, cost),
+        "dev": summary(dev_items, dev_words, chosen, cost),
+        "test_at_defaults": summary(test_items, test_words, options, options.distance_cost),
         "distance_cost_curve": cost_curve,
-        "curve": curve,
-        "curve_at_chosen_confusion_margin": [c for c in curve if c["confusion_margin"] == mc],
-        "false_flag_examples": [w["word"] for w in test_words if w["lower"] and flagged(w, mc, mn)[0]][:20],
+        "curves_at_chosen": {free: _at(curve, chosen, free) for free in
+                             ("confusion_margin", "neighbour_margin", "unequal_pieces_margin", "piece_bonus")},
+        "false_flag_examples": [w["word"] for w in test_words if w["lower"] and flagged(w, chosen)[0]][:20],
+        "false_flag_examples_at_defaults": [w["word"] for w in test_words if w["lower"] and flagged(w, options)[0]][:20],
         "seconds": round(time.perf_counter() - started, 1),
     }
     return result
@@ -251,44 +333,74 @@ def pct(r: dict) -> str:
     return f"{100 * r['rate']:.1f}% [{100 * r['lo']:.1f}, {100 * r['hi']:.1f}] (n={r['n']})"
 
 
+CURVES = (  # (setting, its heading, what each row shows)
+    ("confusion_margin", "curated margin", ("confusion_flagged", "contraction_flagged", "real_word_flagged")),
+    ("neighbour_margin", "one-edit margin", ("confusion_flagged", "contraction_flagged", "real_word_flagged")),
+    ("unequal_pieces_margin", "margin, other length in pieces", ("confusion_flagged", "contraction_flagged")),
+    ("piece_bonus", "piece bonus", ("confusion_flagged", "contraction_flagged", "real_word_flagged")),
+)
+
+
+def _settings(m: dict) -> str:
+    return (f"curated confusions {m['confusion_margin']:g} nats, curated members of another length in pieces "
+            f"{m['unequal_pieces_margin']:g} nats with {m['piece_bonus']:g} nats per extra piece, frequent words one "
+            f"edit away {m['neighbour_margin']:g} nats")
+
+
+def _rate(r: dict) -> str:
+    return f"{r['rate']:.2f} [{r['lo']:.2f}, {r['hi']:.2f}] ({r['hits']} in {r['words']} words)"
+
+
 def markdown(res: dict) -> str:
-    m = res["margins"]
-    t = res["test"]
+    m, d = res["margins"], res["defaults"]
+    t, at = res["test"], res["test_at_defaults"]
     lines = [
         "## Draft checker (planted errors in held-out SOTU paragraphs)",
         "",
         f"`benchmarks/quality_check.py` on {res['model']}, seed {res['seed']}: one error planted in a lower-case "
         "word of a paragraph of four held-out lines; the even paragraphs chose the margins, the odd ones "
-        "report (95% Wilson intervals). Corrected first: the first suggestion is the original word.",
+        "report (95% Wilson intervals). Corrected first: the first suggestion is the original word. "
+        "Confusion: a member of the word's curated group without an apostrophe (the first run's recipe; the "
+        "cases follow the groups); contraction: a swap that adds or drops the apostrophe (its/it's, "
+        "their/they're, were/we're: a word of three pieces against one of one), its own generator.",
         "",
-        f"**Default margins** (engine/options.py `CheckOptions`): curated confusions {m['confusion_margin']:g} nats, "
-        f"frequent words one edit away (Zipf >= {m['neighbour_zipf']:g}) {m['neighbour_margin']:g} nats: the most "
-        f"confusion + real-word recall on dev at <= {m['ceiling_per_1000']:g} false flags per 1,000 lower-case words; "
-        f"a correction two edits away pays {m['distance_cost']:g} nats (the cost that puts the original first most "
-        "often on dev typos: " + ", ".join(f"{c['distance_cost']:g} → {100 * c['corrected_first']:.0f}%"
-                                            for c in res["distance_cost_curve"]) + ").",
-        "" if res["defaults"] == {k: m[k] for k in res["defaults"]} else
-        f"(The engine's defaults differ from this run's choice: {res['defaults']}.)",
+        "**The engine's defaults** (engine/options.py `CheckOptions`): " + _settings(d) + "; **this run's sweep "
+        f"chose** {_settings(m)}: the most recall of planted real-word errors (confusions, contractions, one-edit) "
+        f"on dev at <= {m['ceiling_per_1000']:g} false flags per 1,000 lower-case words. A correction two edits "
+        f"away pays {m['distance_cost']:g} nats (the cost that puts the original first most often on dev typos: "
+        + ", ".join(f"{c['distance_cost']:g} → {100 * c['corrected_first']:.0f}%" for c in res["distance_cost_curve"])
+        + ").",
         "",
-        "| planted error (test) | flagged | corrected first |",
-        "|---|---|---|",
+        "| planted error (test) | flagged (defaults) | corrected first (defaults) | flagged (sweep's choice) "
+        "| corrected first (sweep's choice) |",
+        "|---|---|---|---|---|",
     ]
-    for kind in ("confusion", *TYPOS, "typos (all four)", "real-word"):
-        lines.append(f"| {kind} | {pct(t[kind]['flagged'])} | {pct(t[kind]['corrected_first'])} |")
-    lines += ["", "| unchanged text (test) | per 1,000 words |", "|---|---|"]
+    for kind in ("confusion", "contraction", *TYPOS, "typos (all four)", "real-word"):
+        if kind in t:
+            lines.append(f"| {kind} | {pct(at[kind]['flagged'])} | {pct(at[kind]['corrected_first'])} "
+                         f"| {pct(t[kind]['flagged'])} | {pct(t[kind]['corrected_first'])} |")
+    lines += ["", "| unchanged text (test) | per 1,000 words (defaults) | per 1,000 words (sweep's choice) |",
+              "|---|---|---|"]
     for key in ("false flags per 1,000 lower-case words", "false flags per 1,000 words (all)",
                 "false spelling flags per 1,000 words (all)"):
-        r = t[key]
-        lines.append(f"| {key.replace(' per 1,000', '')} | {r['rate']:.2f} [{r['lo']:.2f}, {r['hi']:.2f}] "
-                     f"({r['hits']} in {r['words']} words) |")
-    lines += ["", f"Margin curve at the chosen curated margin (dev: one-edit margin → false flags per 1,000 "
-              "lower-case words, confusions flagged, real-word errors flagged):", ""]
-    lines += ["| one-edit margin | false /1,000 | confusions | real-word |", "|---|---|---|---|"]
-    for c in res["curve_at_chosen_confusion_margin"]:
-        lines.append(f"| {c['neighbour_margin']:g} | {c['false_per_1000']:.2f} | {100 * c['confusion_flagged']:.0f}% "
-                     f"| {100 * c['real_word_flagged']:.0f}% |")
+        lines.append(f"| {key.replace(' per 1,000', '')} | {_rate(at[key])} | {_rate(t[key])} |")
+    heads = {"confusion_flagged": "confusions", "contraction_flagged": "contractions", "real_word_flagged": "real-word"}
+    for setting, heading, shown in CURVES:
+        points = res["curves_at_chosen"].get(setting, [])
+        if not points:
+            continue
+        lines += ["", f"Dev curve of the {heading} (the other settings at the sweep's choice): false flags per "
+                  "1,000 lower-case words and the share of planted errors flagged.", ""]
+        lines += [f"| {heading} | false /1,000 | " + " | ".join(heads[s] for s in shown) + " |",
+                  "|---|---|" + "---|" * len(shown)]
+        for c in points:
+            lines.append(f"| {c[setting]:g} | {c['false_per_1000']:.2f} | "
+                         + " | ".join(f"{100 * c[s]:.0f}%" for s in shown) + " |")
+    if res.get("false_flag_examples_at_defaults"):
+        lines += ["", "False flags on test (lower-case words, at the defaults): "
+                  + ", ".join(f"“{w}”" for w in res["false_flag_examples_at_defaults"])]
     if res.get("false_flag_examples"):
-        lines += ["", "False flags on test (lower-case): " + ", ".join(f"“{w}”" for w in res["false_flag_examples"])]
+        lines += ["", "False flags on test (lower-case words, at the sweep's choice): " + ", ".join(f"“{w}”" for w in res["false_flag_examples"])]
     lines += ["", f"({res['seconds']} s.)", ""]
     return "\n".join(lines)
 

@@ -65,3 +65,22 @@ def test_user_dictionary_remembers_words_atomically(tmp_path):
     assert mine.remove("BETA") and not mine.remove("beta")
     assert [p.name for p in path.parent.iterdir()] == ["dictionary.txt"]  # no temp file left
     assert default_path().name == "dictionary.txt"
+
+
+def test_a_prefix_before_a_word_is_a_word_a_typo_is_not():
+    for made in ("biofuels", "postpartisan", "supermajority", "relitigating", "bioterrorism", "non-binding"):
+        assert words.prefixed(made), made
+    for typo in ("recieve", "coomitted", "unecessary", "prefer", "reat", "superb"):
+        assert not words.prefixed(typo), typo  # no prefix before a word; "co" is not one; too short
+
+
+def test_forms_of_one_lemma_are_recognised():
+    from bertmask_gui.lexicon import glosses
+
+    assert glosses.share_a_lemma("inspires", "inspired") and glosses.share_a_lemma("knew", "know")
+    assert not glosses.share_a_lemma("cat", "at") and not glosses.share_a_lemma("form", "from")
+
+
+def test_want_is_not_confused_with_wont():
+    """"want" -> "won't" is no writer's slip; with the piece bonus it made false flags."""
+    assert confusions.confused_with("want") == () and confusions.confused_with("wont") == ("won't",)

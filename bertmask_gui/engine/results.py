@@ -157,7 +157,8 @@ class Flag:
     word: str
     kind: FlagKind
     suggestions: tuple[Suggestion, ...]
-    margin: float | None  # first suggestion's log score minus the word's own; None if no suggestion
+    # first suggestion's log score minus the word's own (raw: before the piece bonus); None if no suggestion
+    margin: float | None
 
     def to_dict(self) -> dict:
         return {

@@ -89,6 +89,16 @@ def lemmas(word: str) -> list[tuple[str, str]]:
     return list(dict.fromkeys((lemma, pos) for *_, lemma, pos in found))
 
 
+def share_a_lemma(word: str, other: str) -> bool:
+    """Whether two words are forms of one WordNet lemma ("inspires", "inspired")."""
+    return bool(_lemma_set(word) & _lemma_set(other))
+
+
+@lru_cache(maxsize=8192)  # the checker asks about every one-edit neighbour of every word
+def _lemma_set(word: str) -> frozenset[str]:
+    return frozenset(lemma for lemma, _ in lemmas(word))
+
+
 def _morphy(wn: _WordNet, word: str, pos: str) -> list[str]:
     """The lemmas of ``word`` as ``pos`` that WordNet has, the word itself first."""
     forms = [word, *wn.exceptions.get((word, pos), "").split()]
