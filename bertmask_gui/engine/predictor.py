@@ -259,6 +259,12 @@ class Predictor:
             self.use_onnx(runners)
         return self.engine == "onnx"
 
+    def give_back_freed_memory(self) -> None:
+        """Return the heap freed by the requests so far to the system (the window's worker
+        calls it when idle): glibc keeps it otherwise, ~90 MB after 10 whole-word and
+        fill-all requests on ONNX Runtime (bert-base, benchmarks/bench_ort_memory.py)."""
+        fast.return_freed_heap()
+
     def _check_against_torch(self, runner: OrtRunner) -> None:
         from bertmask_gui.engine.encoder import Row
 
