@@ -7,11 +7,14 @@ float32 log-distribution per asked position in row order, ``forward_passes``,
 only, as the torch Runner does. Rows asking different numbers of positions are padded
 to the most asked (repeating a row's last position) and the padding is dropped.
 
-Memory (bert-base, measured with benchmarks/bench_ort_memory.py): the sessions run
-without ONNX Runtime's CPU memory arena, which keeps the largest pass's activations for
-good (a fill-all pass over a 450-token paragraph grew the fp32 session by ~1 GB); and
-the input embedding matrix the graphs hold (the LM head's weight too) is one copy,
-this runner's ``embeddings``, handed to every session (``shared_name``). After a call
+Memory (bert-base, measured with benchmarks/bench_ort_memory.py): ONNX Runtime's CPU
+memory arena keeps the largest pass's activations for good (a fill-all pass over a
+450-token paragraph grew the fp32 session by ~1 GB), so a pass of more than
+ARENA_UP_TO_TOKENS tokens gives the arena's memory back as it ends; smaller passes keep
+it (without the arena at all, a 450-token paragraph's raw pieces took 0.55× the pipeline
+instead of 0.47×, the seed sentence's whole words 6% and a fill-all 8% longer). The
+input embedding matrix the graphs hold (the LM head's weight too) is one copy, this
+runner's ``embeddings``, handed to every session (``shared_name``). After a call
 of TRIM_AFTER_TOKENS tokens or more the freed heap goes back to the system (glibc keeps
 it otherwise: ~100 MB more after 10 requests; the trim costs 10–40 ms on a call of a
 second or more).
@@ -35,6 +38,7 @@ from bertmask_gui.engine.runner import Runner, in_passes
 
 log = logging.getLogger(__name__)
 
+ARENA_UP_TO_TOKENS = 512  # rows × length of one pass; 0: no arena. 512: +6 MB after 10 requests, vs none
 TRIM_AFTER_TOKENS = 2048  # rows × length of one log_probs call (a 450-token paragraph's fill-all: ~5,000)
 
 
@@ -74,7 +78,10 @@ class OrtRunner:
         options.intra_op_num_threads = threads or torch.get_num_threads()
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # warnings about unused initializers are noise here
-        options.enable_cpu_mem_arena = False  # the arena keeps the largest pass's memory (module docstring)
+        self.arena_up_to_tokens = ARENA_UP_TO_TOKENS
+        options.enable_cpu_mem_arena = self.arena_up_to_tokens > 0  # the arena keeps the largest pass's memory
+        self._shrink = ort.RunOptions()  # larger passes give the arena's memory back as they end (docstring)
+        self._shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
         self._shared = None  # the OrtValue over ``embeddings``: must live as long as the session
         if shared_name is not None:
             self._shared = ort.OrtValue.ortvalue_from_numpy(embeddings.numpy())
@@ -122,7 +129,8 @@ class OrtRunner:
         input_ids, attention, positions, keep = self._batch(rows)
         try:
             (logits,) = self.session.run(
-                None, {"input_ids": input_ids, "attention_mask": attention, "positions": positions}
+                None, {"input_ids": input_ids, "attention_mask": attention, "positions": positions},
+                self._shrink if 0 < self.arena_up_to_tokens < input_ids.size else None,
             )
         except Exception as exc:  # noqa: BLE001 - onnxruntime's errors derive from Exception only
             self.forward_passes -= 1

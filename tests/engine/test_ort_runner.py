@@ -266,3 +266,15 @@ def test_both_sessions_share_the_input_embeddings_and_the_draft_quantizes_the_he
     assert [t.data_type for t in decoder] == [onnx.TensorProto.INT8]  # the LM head's decoder is int8 too
     assert not [n for n in graph.node if n.op_type == "Transpose" and n.input[0] in weights]
     assert name in weights  # the embeddings' Gather still reads the shared matrix
+
+
+def test_a_large_pass_gives_the_arena_back_and_still_answers_on_onnx_runtime(tiny_bert):
+    from bertmask_gui.engine import ort_runner
+
+    torch_side, ort_side = _pair(tiny_bert)
+    ids = torch_side.tokenizer(" ".join(["the cat sat"] * 60) + f" {torch_side.mask_token}.")["input_ids"]
+    rows = [Row(ids, {0: ids.index(torch_side.mask_token_id)})] * 3
+    assert len(rows) * len(ids) > ort_runner.ARENA_UP_TO_TOKENS  # the pass that shrinks the arena
+    expected, got = torch_side.runner.log_probs(rows), ort_side.runner.log_probs(rows)
+    assert torch.allclose(got, expected, atol=1e-5)
+    assert not ort_side.runner.fallback.made and not ort_side.runner.notices
