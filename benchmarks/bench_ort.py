@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from bench import PIPELINE_DEPTH, count_forwards, fmt, interleaved, paired_ratio, probe, stats  # noqa: E402
+from bench import PIPELINE_DEPTH, count_forwards, fmt, interleaved, paired_ratio, stats  # noqa: E402
 from model import benchmark_model  # noqa: E402
 from texts import SEED, paragraph  # noqa: E402
 
@@ -72,7 +72,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, help="rounds per case (default 12; quick 4)")
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--no-memory", action="store_true", help="skip the memory probes (100 predictions each)")
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory steps (bench_ort_memory.py)")
     parser.add_argument("--out", help="markdown report (default docs/PERFORMANCE_ORT.md unless --quick)")
     args = parser.parse_args(argv)
     runs = args.runs or (4 if args.quick else 12)
@@ -173,12 +173,8 @@ def main(argv=None) -> int:
     out["fast"] = rows
     del pipe, today, ort, fast_torch, fast_ort
 
-    print("6. Memory (separate processes), MB")
-    modes = () if args.no_memory else ("app default", "app onnx")
-    out["memory"] = {mode: probe("memory", str(folder), mode) for mode in modes}
-    for mode, m in out["memory"].items():
-        print(f"  {mode}: after load {m['after_load']:.0f}, after 100 predictions {m['after_100']:.0f}, peak {m['peak']:.0f}",
-              flush=True)
+    print("6. Memory, step by step (benchmarks/bench_ort_memory.py in a process of its own), MB")
+    out["memory"] = None if args.no_memory else memory_steps()
     out["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     target = Path(args.out) if args.out else (None if args.quick else ROOT / "docs" / "PERFORMANCE_ORT.md")
     if target:
@@ -186,6 +182,39 @@ def main(argv=None) -> int:
         target.with_name("performance_ort.json").write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
         print(f"Wrote {target}")
     return 0
+
+
+def memory_steps() -> dict:
+    """bench_ort_memory.py's steps: torch (today's app path), the switch, ONNX Runtime."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, str(HERE / "bench_ort_memory.py"), "--predictions", "10"],
+                          capture_output=True, text=True, timeout=1800)
+    print(done.stdout, end="", flush=True)
+    for line in done.stdout.splitlines():
+        if line.startswith("MEMORY-JSON "):
+            return json.loads(line[len("MEMORY-JSON "):])
+    raise RuntimeError(f"bench_ort_memory.py failed:\n{done.stderr[-3000:]}")
+
+
+def _memory_lines(m: dict | None) -> list[str]:
+    if not m:
+        return ["Not measured in this run (--no-memory)."]
+    today = next(mb for label, mb in m["steps"] if "on torch" in label)
+    onnx = m["steps"][-1][1]
+    return [
+        "`benchmarks/bench_ort_memory.py --predictions 10`: one process, the app's path (torch answers, makes its "
+        "int8 draft, answers 10 whole-word and fill-all requests; the ONNX Runtime sessions open from the cache; "
+        "the switch; the same 10 requests on ONNX Runtime).",
+        "",
+        "| Step | RSS, MB |",
+        "|---|---|",
+        *[f"| {label} | {mb:.0f} |" for label, mb in m["steps"]],
+        "",
+        f"ONNX Runtime after its requests / today's torch path after the same requests: **{onnx:.0f} / {today:.0f} MB** "
+        f"(target: no higher: {'met' if onnx <= today else '**not met**'}); peak {m['peak']:.0f} MB (while both engines "
+        f"are held, at the switch). The torch model and its draft are released at the switch: {m['torch_released']}.",
+    ]
 
 
 def _table(rows: list) -> list[str]:
@@ -246,15 +275,9 @@ def render(r: dict) -> str:
         "",
         *_table(r["fast"]),
         "",
-        "## Resident memory (separate processes, MB)",
+        "## Resident memory",
         "",
-        "| Path | After load (and switch) | After 100 predictions | Peak |",
-        "|---|---|---|---|",
-        *[f"| {mode} | {m['after_load']:.0f} | {m['after_100']:.0f} | {m['peak']:.0f} |" for mode, m in memory.items()],
-        "",
-        "\"app default\": torch fp32 + the int8 torch draft, whole words and fill-all (today's app path); "
-        "\"app onnx\": the same predictions after the switch to ONNX Runtime (fp32 + int8 sessions; the torch "
-        "model let go, its input embeddings kept for the meaning ranking).",
+        *_memory_lines(memory),
         "",
     ]
     return "\n".join(lines)

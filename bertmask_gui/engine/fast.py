@@ -137,3 +137,18 @@ def release_weight_file_pages() -> None:
         start, end = (int(x, 16) for x in fields[0].split("-"))
         if madvise(start, end - start, MADV_DONTNEED) != 0:
             log.debug("madvise failed on %s (errno %d)", fields[-1], ctypes.get_errno())
+
+
+def return_freed_heap() -> None:
+    """Hand the heap memory freed since (large models let go) back to the system:
+    glibc keeps freed blocks for reuse and ``malloc_trim`` returns them (Linux, glibc
+    only; elsewhere nothing happens)."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # musl and others have no malloc_trim
+        return

@@ -33,10 +33,11 @@ from bertmask_gui.engine.errors import first_line, root_cause
 
 log = logging.getLogger(__name__)
 
-EXPORT_VERSION = 1  # bump when the graph's inputs, outputs or contents change
+EXPORT_VERSION = 2  # bump when the graph's inputs, outputs or contents change (2: complete.json names the embeddings)
 FP32_FILE = "model.onnx"
 INT8_FILE = "model.int8.onnx"
 COMPLETE_FILE = "complete.json"  # written last: the folder's export is whole
+EMBEDDINGS_KEY = "input_embeddings"  # in COMPLETE_FILE: embeddings_initializer's answer
 
 
 class ExportError(RuntimeError):
@@ -61,6 +62,15 @@ def model_key(folder: Path) -> str:
         stat = path.stat()
         digest.update(f"{path.relative_to(folder).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()[:24]
+
+
+def embeddings_name(export_folder: Path) -> str | None:
+    """The name both graphs of an export give the model's input embedding matrix (see
+    ``embeddings_initializer``), or None (not found, or an older export)."""
+    try:
+        return json.loads((Path(export_folder) / COMPLETE_FILE).read_text("utf-8")).get(EMBEDDINGS_KEY)
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def cached(folder: Path) -> Path | None:
@@ -95,8 +105,10 @@ def export(folder: Path, model=None) -> Path:
         with _exporters_quiet():
             export_graph(model, work / FP32_FILE)
             quantize(work / FP32_FILE, work / INT8_FILE)
+        embeddings = embeddings_initializer(model, [work / FP32_FILE, work / INT8_FILE])
         (work / COMPLETE_FILE).write_text(
-            json.dumps({"version": EXPORT_VERSION, "folder": str(folder), "torch": torch.__version__}), "utf-8"
+            json.dumps({"version": EXPORT_VERSION, "folder": str(folder), "torch": torch.__version__,
+                        EMBEDDINGS_KEY: embeddings}), "utf-8"
         )
         target = root / key
         if target.exists():  # a half-made folder from another version of this code
@@ -218,12 +230,85 @@ def _needs_external_data(model) -> bool:
 
 def quantize(source: Path, target: Path) -> None:
     """int8 weights for every MatMul (onnxruntime's dynamic quantization), as fast
-    mode and the torch draft quantize every nn.Linear."""
+    mode and the torch draft quantize every nn.Linear: the LM head's decoder too, whose
+    weight (the input embeddings, tied) the graph transposes before its MatMul, so the
+    quantizer would leave it fp32 (``with_weights_pretransposed``). bert-base: the int8
+    session holds 23 MB for the decoder instead of 94."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"])
+    prepared = target.with_name(target.stem + ".pretransposed.onnx")
+    try:
+        with_weights_pretransposed(source, prepared)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            quantize_dynamic(str(prepared), str(target), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"])
+    finally:
+        prepared.unlink(missing_ok=True)
+
+
+def with_weights_pretransposed(source: Path, target: Path) -> None:
+    """``source`` with every ``MatMul(x, Transpose(weight))`` reading a transposed copy
+    of the weight instead (a new initializer; the original stays for its other users,
+    such as the embeddings' Gather)."""
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(str(source))
+    graph = model.graph
+    weights = {t.name: t for t in graph.initializer}
+    readers: dict[str, list] = {}
+    for node in graph.node:
+        for name in node.input:
+            readers.setdefault(name, []).append(node)
+    for node in list(graph.node):
+        if node.op_type != "Transpose" or node.input[0] not in weights or len(weights[node.input[0]].dims) != 2:
+            continue
+        perm = next((list(a.ints) for a in node.attribute if a.name == "perm"), [1, 0])
+        users = readers.get(node.output[0], [])
+        if perm != [1, 0] or not users or any(u.op_type != "MatMul" or list(u.input).index(node.output[0]) != 1 for u in users):
+            continue
+        transposed = numpy_helper.from_array(numpy_helper.to_array(weights[node.input[0]]).T.copy(), node.output[0])
+        graph.initializer.append(transposed)
+        graph.node.remove(node)
+    onnx.save(model, str(target), save_as_external_data=_too_large_for_one_file(model))
+
+
+def _too_large_for_one_file(model) -> bool:
+    return model.ByteSize() > 1_800_000_000
+
+
+def embeddings_initializer(model, graphs: list[Path]) -> str | None:
+    """The name of the initializer that holds ``model``'s input embeddings, value for
+    value, in every one of ``graphs`` (None if any lacks it). BERT's LM head shares
+    that matrix (vocab × hidden, 94 MB for bert-base), so each graph holds a copy; the
+    runners give every session the one copy they keep anyway
+    (``SessionOptions.add_initializer``). Graphs with their weights outside the file
+    (over 2 GB) are not searched. Not found is no failure: each session keeps its copy."""
+    try:
+        expected = model.get_input_embeddings().weight.detach().float().cpu().numpy()
+        found: str | None = None
+        for graph in graphs:
+            names = _initializers_equal_to(graph, expected)
+            found = found or (names[0] if names else None)
+            if found is None or found not in names:
+                return None
+        return found
+    except Exception:  # noqa: BLE001 - an unusual model or graph: no sharing, same answers
+        log.info("The input embeddings were not found in the ONNX graphs", exc_info=True)
+        return None
+
+
+def _initializers_equal_to(graph: Path, expected) -> list[str]:
+    import numpy as np
+    import onnx
+    from onnx import numpy_helper
+
+    proto = onnx.load(str(graph), load_external_data=False)
+    return [
+        t.name for t in proto.graph.initializer
+        if tuple(t.dims) == expected.shape and t.data_type == onnx.TensorProto.FLOAT and t.HasField("raw_data")
+        and np.array_equal(numpy_helper.to_array(t), expected)
+    ]
 
 
 def _remove_stale(root: Path) -> None:

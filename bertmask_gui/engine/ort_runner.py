@@ -6,6 +6,21 @@ float32 log-distribution per asked position in row order, ``forward_passes``,
 (engine.onnx_export) computes the last layer and the LM head at the asked positions
 only, as the torch Runner does. Rows asking different numbers of positions are padded
 to the most asked (repeating a row's last position) and the padding is dropped.
+
+Memory (bert-base, measured with benchmarks/bench_ort_memory.py): ONNX Runtime's CPU
+memory arena keeps the largest pass's activations for good (a fill-all pass over a
+450-token paragraph grew the fp32 session by ~1 GB), so a pass of more than
+ARENA_UP_TO_TOKENS tokens gives the arena's memory back as it ends; smaller passes keep
+it (without the arena at all, a 450-token paragraph's raw pieces took 0.55× the pipeline
+instead of 0.47×, the seed sentence's whole words 6% and a fill-all 8% longer). The
+input embedding matrix the graphs hold (the LM head's weight too) is one copy, this
+runner's ``embeddings``, handed to every session (``shared_name``). After a call
+of TRIM_AFTER_TOKENS tokens or more the freed heap goes back to the system (glibc keeps
+it otherwise: ~100 MB more after 10 requests; the trim costs 10–40 ms on a call of a
+second or more).
+
+Should ONNX Runtime fail while serving (a pass it cannot run), ``fallback`` (a
+``TorchFallback``) loads the torch model again and answers from then on, with a notice.
 """
 
 from __future__ import annotations
@@ -17,16 +32,44 @@ from typing import Callable
 import numpy as np
 import torch
 
-from bertmask_gui.engine.runner import in_passes
+from bertmask_gui.engine import fast
+from bertmask_gui.engine.errors import first_line
+from bertmask_gui.engine.runner import Runner, in_passes
 
 log = logging.getLogger(__name__)
+
+ARENA_UP_TO_TOKENS = 512  # rows × length of one pass; 0: no arena. 512: +6 MB after 10 requests, vs none
+TRIM_AFTER_TOKENS = 2048  # rows × length of one log_probs call (a 450-token paragraph's fill-all: ~5,000)
+
+
+class TorchFallback:
+    """The torch Runner, made the first time it is asked for (``make``: e.g. loading the
+    model from its folder again), then kept: one for all the runners that share it."""
+
+    def __init__(self, make: Callable[[], Runner]):
+        self._make = make
+        self._runner: Runner | None = None
+
+    @property
+    def made(self) -> bool:
+        return self._runner is not None
+
+    def runner(self) -> Runner:
+        if self._runner is None:
+            self._runner = self._make()
+        return self._runner
+
+
+class _SessionFailed(Exception):
+    """ONNX Runtime raised while running a pass (the cause is chained)."""
 
 
 class OrtRunner:
     """Runs one exported masked LM (an onnx_export graph) with ONNX Runtime on the CPU."""
 
     def __init__(
-        self, graph: Path, embeddings: torch.Tensor, pad_id: int = 0, name: str = "model", threads: int | None = None
+        self, graph: Path, embeddings: torch.Tensor, pad_id: int = 0, name: str = "model", threads: int | None = None,
+        shared_name: str | None = None, fallback: TorchFallback | None = None,
     ):
         import onnxruntime as ort
 
@@ -35,7 +78,17 @@ class OrtRunner:
         options.intra_op_num_threads = threads or torch.get_num_threads()
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # warnings about unused initializers are noise here
+        self.arena_up_to_tokens = ARENA_UP_TO_TOKENS
+        options.enable_cpu_mem_arena = self.arena_up_to_tokens > 0  # the arena keeps the largest pass's memory
+        self._shrink = ort.RunOptions()  # larger passes give the arena's memory back as they end (docstring)
+        self._shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+        self._shared = None  # the OrtValue over ``embeddings``: must live as long as the session
+        if shared_name is not None:
+            self._shared = ort.OrtValue.ortvalue_from_numpy(embeddings.numpy())
+            options.add_initializer(shared_name, self._shared)
         self.session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        self.shared_name = shared_name
+        self.fallback = fallback
         self.graph = Path(graph)
         self.embeddings = embeddings  # (vocab, hidden) float32: input_embeddings, embedding_dots
         self.pad_id = pad_id
@@ -47,12 +100,41 @@ class OrtRunner:
 
     def log_probs(self, rows, *, cancelled: Callable[[], bool] | None = None) -> torch.Tensor:
         """Log-softmax over the vocabulary at every asked position, in row order."""
-        return in_passes(rows, cancelled, self._one_pass)
+        if self.fallback is None or not self.fallback.made:
+            try:
+                return self._on_onnx_runtime(rows, cancelled)
+            except _SessionFailed as exc:
+                if self.fallback is None:
+                    raise exc.__cause__ from None
+                log.warning("ONNX Runtime failed on %s; torch answers from now on", self.name, exc_info=exc.__cause__)
+                self.notices.append(
+                    f"ONNX Runtime failed ({first_line(exc.__cause__)}); BertMask answers with torch again."
+                )
+        torch_runner = self.fallback.runner()
+        before = torch_runner.forward_passes
+        try:
+            return torch_runner.log_probs(rows, cancelled=cancelled)
+        finally:
+            self.forward_passes += torch_runner.forward_passes - before
+
+    def _on_onnx_runtime(self, rows, cancelled) -> torch.Tensor:
+        try:
+            return in_passes(rows, cancelled, self._one_pass)
+        finally:
+            if sum(len(r.input_ids) for r in rows) >= TRIM_AFTER_TOKENS:
+                fast.return_freed_heap()
 
     def _one_pass(self, rows) -> torch.Tensor:
         self.forward_passes += 1
         input_ids, attention, positions, keep = self._batch(rows)
-        (logits,) = self.session.run(None, {"input_ids": input_ids, "attention_mask": attention, "positions": positions})
+        try:
+            (logits,) = self.session.run(
+                None, {"input_ids": input_ids, "attention_mask": attention, "positions": positions},
+                self._shrink if 0 < self.arena_up_to_tokens < input_ids.size else None,
+            )
+        except Exception as exc:  # noqa: BLE001 - onnxruntime's errors derive from Exception only
+            self.forward_passes -= 1
+            raise _SessionFailed() from exc
         logits = torch.from_numpy(logits)
         if keep is not None:
             logits = logits[keep]

@@ -12,6 +12,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import torch
+
 from bertmask_gui.engine import fast, loading, onnx_export
 from bertmask_gui.engine.encoder import Encoder
 from bertmask_gui.engine.models import DEFAULT_MODEL
@@ -31,7 +33,7 @@ from bertmask_gui.engine.rankings.selection import predict_span
 from bertmask_gui.engine.rankings.senses import choose_senses
 from bertmask_gui.engine.rankings.surprise import word_scores
 from bertmask_gui.engine.results import CheckResult, Influence, Mode, Prediction, WordScore
-from bertmask_gui.engine.ort_runner import OrtRunner
+from bertmask_gui.engine.ort_runner import OrtRunner, TorchFallback
 from bertmask_gui.engine.runner import Runner
 from bertmask_gui.engine.vocabulary import Vocabulary
 
@@ -180,7 +182,7 @@ class Predictor:
         exact fp32 models on the CPU only (on a GPU every pass is already cheap; fast
         mode is int8 itself). ~1.3 s and ~110 MB for bert-base, so the app calls it
         once the first candidates are shown. Returns whether a draft is in use."""
-        if self.draft_runner is None and self.device_name == "cpu" and not self.approximate:
+        if self.draft_runner is None and self.engine == "torch" and self.device_name == "cpu" and not self.approximate:
             try:
                 model = fast.quantized_copy(self.model)
             except (RuntimeError, ImportError, AttributeError) as exc:  # no quantized engine here
@@ -195,32 +197,48 @@ class Predictor:
 
         return self.engine == "torch" and self.device_name == "cpu" and importlib.util.find_spec("onnxruntime") is not None
 
-    def onnx_runners(self, export_anew: bool = True) -> tuple[OrtRunner, OrtRunner] | None:
-        """ONNX Runtime runners for this model: (exact fp32, int8), from the cached export
+    def onnx_runners(self, export_anew: bool = True) -> tuple[OrtRunner | None, OrtRunner] | None:
+        """ONNX Runtime runners for this model: (exact fp32, int8; no fp32 in fast mode), from the cached export
         (made now if missing and ``export_anew``: ~9 s for bert-base, on a model copy of
         its own); None when there is no export and none was to be made. Safe to call
         from another thread while this predictor serves. Raises onnx_export.ExportError
-        or whatever ONNX Runtime raises for a graph it cannot run."""
+        or whatever ONNX Runtime raises for a graph it cannot run.
+
+        Both sessions and the runners share one copy of the input embeddings (the LM
+        head's weight too). Should ONNX Runtime fail later, the exact runner loads the
+        torch model again (``torch_again``) and the int8 one drafts on the exact one."""
         folder = onnx_export.cached(self.folder)
         if folder is None:
             if not export_anew:
                 return None
             folder = onnx_export.export(self.folder)
         with_torch = self.runner.input_embeddings(range(self.vocabulary.size))  # a copy: the torch model may go
-        pad_id = self.vocabulary.pad_id
-        return (
-            OrtRunner(folder / onnx_export.FP32_FILE, with_torch, pad_id, f"{self.name} (ONNX Runtime)"),
-            OrtRunner(folder / onnx_export.INT8_FILE, with_torch, pad_id, f"{self.name} (ONNX Runtime int8)"),
-        )
+        shared, pad_id = onnx_export.embeddings_name(folder), self.vocabulary.pad_id
+        exact = None
+        if not self.approximate:
+            exact = OrtRunner(folder / onnx_export.FP32_FILE, with_torch, pad_id, f"{self.name} (ONNX Runtime)",
+                              shared_name=shared, fallback=TorchFallback(self.torch_again))
+        int8 = OrtRunner(folder / onnx_export.INT8_FILE, with_torch, pad_id, f"{self.name} (ONNX Runtime int8)",
+                         shared_name=shared, fallback=TorchFallback(lambda: exact or self.torch_again()))
+        return exact, int8
+
+    def torch_again(self) -> Runner:
+        """The torch runner, the model loaded again from its folder (fast mode's int8
+        too): what answers should ONNX Runtime fail after the torch model was let go."""
+        model = loading.load_model(self.folder, torch.float32)
+        if self.approximate:
+            model = fast.quantize_linear_layers(model)
+        return Runner(model, torch.device("cpu"), self.vocabulary.pad_id, self.name)
 
     def use_onnx(self, runners: tuple[OrtRunner, OrtRunner]) -> None:
         """Serve with ONNX Runtime from now on (on this predictor's thread, between
         requests): the exact runner (int8 in fast mode) and the int8 draft. Checked
         first against the torch runner on one sentence (an old CPU or a wrong graph
-        raises onnx_export.ExportError, and torch stays). The torch model is then let
-        go: only the input embeddings (kept by the runners) are still needed."""
+        raises onnx_export.ExportError, and torch stays). The torch model and its int8
+        draft are then let go (``release_torch``): only the input embeddings (kept by
+        the runners) are still needed; the fallback loads it again if ever needed."""
         exact, draft = runners
-        if self.approximate:
+        if self.approximate:  # fast mode: the int8 graph answers, no draft
             exact, draft = draft, None
         self._check_against_torch(exact)
         exact.forward_passes = self.runner.forward_passes
@@ -228,7 +246,7 @@ class Predictor:
             draft.forward_passes = self.draft_runner.forward_passes
         self.close()
         self.runner, self.draft_runner, self.engine = exact, draft, "onnx"
-        fast.release_weight_file_pages()
+        release_torch()
         log.info("%s now runs on ONNX Runtime", self.name)
 
     def prepare_onnx(self, export_anew: bool = True) -> bool:
@@ -240,6 +258,12 @@ class Predictor:
         if runners is not None:
             self.use_onnx(runners)
         return self.engine == "onnx"
+
+    def give_back_freed_memory(self) -> None:
+        """Return the heap freed by the requests so far to the system (the window's worker
+        calls it when idle): glibc keeps it otherwise, ~90 MB after 10 whole-word and
+        fill-all requests on ONNX Runtime (bert-base, benchmarks/bench_ort_memory.py)."""
+        fast.return_freed_heap()
 
     def _check_against_torch(self, runner: OrtRunner) -> None:
         from bertmask_gui.engine.encoder import Row
@@ -263,3 +287,16 @@ class Predictor:
     def job(self, cancelled=None) -> Job:
         """What a ranking works with (rankings/): encoder, runner, vocabulary, ``cancelled``."""
         return Job(self.encoder, self.runner, self.vocabulary, cancelled, self.tuning, self.draft_runner)
+
+
+def release_torch() -> None:
+    """Give the memory of models no longer referenced back to the system: collect them
+    now (the torch model and its hooks form reference cycles, so they would wait for
+    the next collection), drop the pages of their memory-mapped weights file, and
+    return the freed heap (glibc keeps it otherwise). bert-base: −600 MB measured
+    (benchmarks/bench_ort_memory.py)."""
+    import gc
+
+    gc.collect()
+    fast.release_weight_file_pages()
+    fast.return_freed_heap()

@@ -169,6 +169,7 @@ class PredictionWorker(QObject):
     # ------------------------------------------------------ worker thread only
     @Slot()
     def _drain(self) -> None:
+        worked = False
         while True:
             self._switch_engine_if_ready()  # between requests: the ONNX runners built meanwhile
             with self._lock:
@@ -180,13 +181,23 @@ class PredictionWorker(QObject):
                         explore = self._pending_explore.pop(next(iter(self._pending_explore)))
                 if (load is None and prediction is None and explore is None) or self._stopping:
                     self._scheduled = False
-                    return
+                    break
+            worked = True
             if load is not None:
                 self._load(load)
             elif prediction is not None:
                 self._predict(prediction)
             else:
                 self._explore(explore)
+        if worked:
+            self._give_back_memory()
+
+    def _give_back_memory(self) -> None:
+        """Idle after requests: the heap they freed goes back to the system (on ONNX
+        Runtime ~90 MB after 10 requests, bert-base; 10–40 ms, after the answers are out)."""
+        give_back = getattr(self.predictor, "give_back_freed_memory", None)
+        if give_back is not None:
+            give_back()
 
     def _newer_work_waiting(self) -> bool:
         """Asked by the engine between forward passes (plain reads: no lock needed)."""

@@ -251,3 +251,74 @@ def test_command_line_failure_is_one_line_and_torch_answers(tiny_bert, tmp_path,
     captured = capsys.readouterr()
     assert json.loads(captured.out)["engine"] == "torch"
     assert captured.err.strip().splitlines() == ["bertmask-gui: ONNX Runtime could not run this model (no op); using torch."]
+
+
+# ------------------------------------------------------------ memory and fallback
+def test_once_onnx_runtime_serves_the_torch_model_is_gone_and_a_failure_reloads_it(tiny_bert, monkeypatch):
+    import gc
+    import weakref
+
+    torch_side = Predictor.load(str(tiny_bert), device="cpu")
+    predictor = Predictor.load(str(tiny_bert), device="cpu")
+    predictor.predict(SEED_SENTENCE, top_k=3)
+    assert predictor.prepare_draft()
+    torch_model, torch_draft = weakref.ref(predictor.model), weakref.ref(predictor.draft_runner.model)
+    assert predictor.prepare_onnx()
+    assert torch_model() is None and torch_draft() is None  # released at the switch, no collection needed
+    assert not predictor.runner.fallback.made
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("Non-zero status code returned while running MatMul node\nmore")
+
+    monkeypatch.setattr(predictor.runner.session, "run", broken)
+    monkeypatch.setattr(predictor.draft_runner.session, "run", broken)
+    passes = predictor.forward_passes
+    expected = torch_side.predict(SEED_SENTENCE, top_k=5, mode="pieces")
+    answered = predictor.predict(SEED_SENTENCE, top_k=5, mode="pieces")
+    assert [c.token for c in answered.masks[0].candidates] == [c.token for c in expected.masks[0].candidates]
+    assert predictor.runner.fallback.made and predictor.forward_passes == passes + 1
+    assert predictor.notices[-1] == (
+        "ONNX Runtime failed (Non-zero status code returned while running MatMul node); BertMask answers with torch again."
+    )
+    words = predictor.predict(SEED_SENTENCE, top_k=5)  # the draft falls back too (on the torch runner)
+    assert [c.token for c in words.masks[0].candidates] == [c.token for c in torch_side.predict(SEED_SENTENCE, top_k=5).masks[0].candidates]
+    gc.collect()
+
+
+def test_without_a_fallback_the_onnx_runtime_error_is_raised(tiny_bert, monkeypatch):
+    predictor = Predictor.load(str(tiny_bert), device="cpu")
+    exact, _ = predictor.onnx_runners()
+    exact.fallback = None
+    monkeypatch.setattr(exact.session, "run", lambda *a, **k: (_ for _ in ()).throw(ValueError("bad input")))
+    with pytest.raises(ValueError, match="bad input"):
+        exact.log_probs(_rows(predictor))
+
+
+def test_both_sessions_share_the_input_embeddings_and_the_draft_quantizes_the_head(tiny_bert):
+    import onnx
+
+    predictor = Predictor.load(str(tiny_bert), device="cpu")
+    exact, int8 = predictor.onnx_runners()
+    folder = onnx_export.cached(tiny_bert)
+    name = onnx_export.embeddings_name(folder)
+    assert name is not None and exact.shared_name == int8.shared_name == name
+    assert exact.embeddings.data_ptr() == int8.embeddings.data_ptr()  # one copy for both sessions
+    graph = onnx.load(str(folder / onnx_export.INT8_FILE), load_external_data=False).graph
+    weights = {t.name for t in graph.initializer}
+    hidden, vocab = exact.embeddings.shape[1], predictor.vocabulary.size
+    decoder = [t for t in graph.initializer if tuple(t.dims) == (hidden, vocab)]
+    assert [t.data_type for t in decoder] == [onnx.TensorProto.INT8]  # the LM head's decoder is int8 too
+    assert not [n for n in graph.node if n.op_type == "Transpose" and n.input[0] in weights]
+    assert name in weights  # the embeddings' Gather still reads the shared matrix
+
+
+def test_a_large_pass_gives_the_arena_back_and_still_answers_on_onnx_runtime(tiny_bert):
+    from bertmask_gui.engine import ort_runner
+
+    torch_side, ort_side = _pair(tiny_bert)
+    ids = torch_side.tokenizer(" ".join(["the cat sat"] * 60) + f" {torch_side.mask_token}.")["input_ids"]
+    rows = [Row(ids, {0: ids.index(torch_side.mask_token_id)})] * 3
+    assert len(rows) * len(ids) > ort_runner.ARENA_UP_TO_TOKENS  # the pass that shrinks the arena
+    expected, got = torch_side.runner.log_probs(rows), ort_side.runner.log_probs(rows)
+    assert torch.allclose(got, expected, atol=1e-5)
+    assert not ort_side.runner.fallback.made and not ort_side.runner.notices

@@ -97,3 +97,21 @@ def test_preferences_engine_choice_is_saved_and_reloads(window, qtbot):
     qtbot.waitUntil(lambda: bool(loads), timeout=20000)  # a new engine choice reloads the model
     settings.save(Key.ENGINE, "gpu-magic")
     assert settings.engine() == "torch"  # unknown values read as the default
+
+
+def test_the_worker_gives_freed_memory_back_when_idle(qtbot, tiny_bert, monkeypatch):
+    from bertmask_gui.engine.predictor import Predictor
+
+    predictor = Predictor.load(str(tiny_bert), device="cpu")
+    given_back = []
+    monkeypatch.setattr(predictor, "give_back_freed_memory", lambda: given_back.append(predictor.forward_passes))
+    worker, thread = _worker_on(predictor)
+    try:
+        wait_signal(qtbot, worker.loaded, lambda: worker.request_load(LoadRequest("tiny", engine="torch")), timeout=20000)
+        qtbot.waitUntil(lambda: bool(given_back), timeout=20000)  # idle after the load
+        given_back.clear()
+        wait_signal(qtbot, worker.result_ready, lambda: worker.request_prediction(PredictRequest(1, "A [MASK].")), timeout=20000)
+        qtbot.waitUntil(lambda: bool(given_back), timeout=20000)
+        assert given_back[0] >= 1  # after the request's passes, not before
+    finally:
+        assert thread.shutdown(5000)
