@@ -137,7 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.check is not None:
         from bertmask_gui.cli import run_check
 
-        return run_check(args.check, args.model or default_model(), args.device or "auto", args.json, args.unusual, args.fast)
+        return run_check(
+            args.check, args.model or default_model(), args.device or "auto", args.json, args.unusual, args.fast,
+            engine=args.engine or "auto",
+        )
 
     from bertmask_gui.logs import setup_logging
 

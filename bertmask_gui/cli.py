@@ -124,7 +124,9 @@ def format_scores(scores, passes: int, seconds: float) -> str:
 MAX_CHECK_CHARS = 100_000  # rankings.check.MAX_CHECK_CHARS: a longer text is refused at once
 
 
-def run_check(text: str, model: str, device: str, as_json: bool, unusual: bool = False, fast: bool = False) -> int:
+def run_check(
+    text: str, model: str, device: str, as_json: bool, unusual: bool = False, fast: bool = False, engine: str = "auto"
+) -> int:
     """``--check TEXT``: misspellings and confused words with their fixes (``--unusual``:
     the least expected words too). Bad input is a sentence and exit status 2."""
     from bertmask_gui.engine.options import CheckOptions
@@ -141,6 +143,7 @@ def run_check(text: str, model: str, device: str, as_json: bool, unusual: bool =
 
     try:
         predictor = Predictor.load(model, device=device, fast=fast)
+        use_engine(predictor, engine)
         options = CheckOptions(unusual=unusual, accepted=frozenset(_writers_words()))
         result = predictor.check(text, options=options)
     except BertMaskError as exc:
@@ -149,6 +152,7 @@ def run_check(text: str, model: str, device: str, as_json: bool, unusual: bool =
     if as_json:
         payload = {
             "model": predictor.name,
+            "engine": predictor.engine,
             "flags": [f.to_dict() for f in result.flags],
             "forward_passes": result.forward_passes,
             "seconds": result.seconds,

@@ -15,7 +15,7 @@ def test_check_json_contract(tiny_bert, bert_predictor):
     done = run_cli("--check", text, "--model", str(tiny_bert), "--json", "--device", "cpu", "--unusual")
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
-    assert set(payload) == {"model", "flags", "forward_passes", "seconds"}
+    assert set(payload) == {"model", "engine", "flags", "forward_passes", "seconds"}
     assert payload["model"] == str(tiny_bert) and payload["forward_passes"] >= 1 and payload["seconds"] >= 0
     assert payload["flags"], "a non-word is always flagged"
     for flag in payload["flags"]:

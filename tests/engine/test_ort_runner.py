@@ -239,6 +239,12 @@ def test_command_line_engine_choice(tiny_bert, capsys):
     assert engine_of("onnx") == "onnx"  # exported now if it was not yet (cached for the session)
     assert engine_of("auto") == "onnx"  # a cached export is used
 
+    from bertmask_gui.cli import run_check  # --check honours --engine as --predict does
+
+    for choice in ("torch", "onnx"):
+        assert run_check("The cat sat on the mat.", str(tiny_bert), "cpu", True, engine=choice) == 0
+        assert json.loads(capsys.readouterr().out)["engine"] == choice
+
 
 def test_command_line_failure_is_one_line_and_torch_answers(tiny_bert, tmp_path, monkeypatch, capsys):
     import json
