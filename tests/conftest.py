@@ -143,3 +143,22 @@ def wait_signal(qtbot, signal, trigger=None, timeout=5000):
     finally:
         signal.disconnect(record)
     return seen[0]
+
+
+@pytest.fixture
+def window_for(qtbot, qt_app_identity):
+    """Shown main windows on a model (closed after the test): ``window_for(model, **kwargs)``."""
+    from bertmask_gui.app import create_window
+
+    windows = []
+
+    def make(model, **kwargs):
+        window = create_window(model=str(model), device="cpu", **kwargs)
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()

@@ -16,22 +16,6 @@ from bertmask_gui.ui.candidates import CANDIDATE_ROLE, HEADER_ROLE
 from conftest import ROOT, SEED_SENTENCE
 
 
-@pytest.fixture
-def window_for(qtbot, qt_app_identity):
-    windows = []
-
-    def make(model, **kwargs):
-        window = create_window(model=str(model), device="cpu", **kwargs)
-        qtbot.addWidget(window)
-        window.show()
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.close()
-
-
 def editor_of(window) -> QPlainTextEdit:
     return window.findChild(QPlainTextEdit, "editor")
 

@@ -8,7 +8,6 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QFont, QTextCursor
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMessageBox
 
-from bertmask_gui.app import create_window
 from bertmask_gui.ui import documents, settings
 from bertmask_gui.ui.settings import Key
 
@@ -16,21 +15,15 @@ LONG_WORDS = 100_000
 
 
 @pytest.fixture
-def desk(qtbot, qt_app_identity, tiny_bert):
+def desk(window_for, tiny_bert):
     """The window, shown; tests here do not wait for the model."""
-    windows = []
 
     def make(**kwargs):
-        window = create_window(model=str(tiny_bert), device="cpu", **kwargs)
-        qtbot.addWidget(window)
+        window = window_for(tiny_bert, **kwargs)
         window.resize(1200, 700)
-        window.show()
-        windows.append(window)
         return window
 
-    yield make
-    for window in windows:
-        window.close()
+    return make
 
 
 def action(window, name: str) -> QAction:
