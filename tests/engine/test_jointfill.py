@@ -114,3 +114,44 @@ def test_fill_scores_are_the_exact_chain_rule_sums(bert_predictor, text, filters
                 placed[m] = model_words[m]
             sums.append(total)
         assert min(abs(fill.log_score - s) for s in sums) < 1e-4, (fill, sums)
+
+
+def test_a_row_asked_again_in_one_request_costs_no_pass(bert_predictor, monkeypatch):
+    """Job.at_positions answers a row it answered before in the same job from memory,
+    the same tensors, whether asked twice in one call or in a later one; a new job (the
+    next request) asks the runner again."""
+    lm = install(monkeypatch, bert_predictor, clash_rule(bert_predictor))
+    ids = bert_predictor.tokenizer("I [MASK] it.")["input_ids"]
+    other = bert_predictor.tokenizer("We [MASK] it.")["input_ids"]
+    job = bert_predictor.job()
+    first = job.at_positions([(ids, [2]), (ids, [2]), (other, [2])])
+    assert lm.calls == 1 and lm.rows_seen == [ids, other]  # the repeat was not sent
+    assert first[0][0] is first[1][0]
+    again = job.at_positions([(other, [2]), (ids, [2])])
+    assert lm.calls == 1 and again[1][0] is first[0][0]
+    assert job.at_positions([(ids, [1, 2])]) and lm.calls == 2  # other positions: a new row
+    bert_predictor.job().at_positions([(ids, [2])])
+    assert lm.calls == 3
+
+
+
+def test_masks_far_apart_cost_fill_all_no_pass(bert_predictor, monkeypatch):
+    """Each later mask's fill-all row has the earlier words in place; when none of them
+    is inside the mask's window (``word_context_tokens``), that row is the one the mask's
+    own list read: answered again, no pass, and the joint score is the masks' own."""
+    import dataclasses
+    import math
+
+    really, loved, i, mask = (bert_predictor.tokenizer.convert_tokens_to_ids(t) for t in ("really", "loved", "i", "[MASK]"))
+    clash = clash_rule(bert_predictor)
+    install(monkeypatch, bert_predictor, lambda left, right: {really: 0.6, loved: 0.3} if left == i and right != mask else clash(left, right))
+    monkeypatch.setattr(bert_predictor, "tuning", dataclasses.replace(bert_predictor.tuning, word_context_tokens=16))
+    filler = " ".join(["the dog ran home and sat down."] * 6)
+    far = f"I [MASK] it. {filler} I [MASK] it."
+    without = bert_predictor.predict(far, top_k=3, filters=Filters(top_k=3, fill_all=False))
+    with_fills = bert_predictor.predict(far, top_k=3)
+    assert with_fills.forward_passes == without.forward_passes
+    assert with_fills.fills[0].words == ("really", "really")
+    assert with_fills.fills[0].log_score == pytest.approx(math.log(0.6 * 0.6), abs=1e-3)
+    near = bert_predictor.predict("I [MASK] [MASK] it.", top_k=3)  # the control: a placed word in the window
+    assert near.forward_passes > bert_predictor.predict("I [MASK] [MASK] it.", top_k=3, filters=Filters(top_k=3, fill_all=False)).forward_passes

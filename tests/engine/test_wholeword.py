@@ -317,9 +317,10 @@ def test_drafted_search_shows_only_exact_scores(drafted_predictor, text):
 
 
 def test_draft_takes_the_multi_piece_passes(bert_predictor, monkeypatch):
-    """The 2nd and 3rd pieces are searched on the draft; the exact model reads pass 1 and
-    rescores what the draft found, so the shown score is the exact one. Scripted: the
-    draft believes ``##able`` after ``un`` less (0.5) than the exact model does (0.9)."""
+    """The multi-piece search (its n-mask rows, the 2nd and 3rd pieces) runs on the draft;
+    the exact model reads the one-piece row and rescores what the draft found, so the
+    shown score is the exact one. Scripted: the draft believes ``##able`` after ``un``
+    less (0.5) than the exact model does (0.9)."""
     from scripted_lm import ScriptedRunner
 
     exact = install(monkeypatch, bert_predictor, unable_rule(bert_predictor))
@@ -332,8 +333,10 @@ def test_draft_takes_the_multi_piece_passes(bert_predictor, monkeypatch):
     assert best.token == "unable"
     assert best.log_score == pytest.approx(math.log(0.8) + math.log(0.9), abs=1e-3)  # exact, not 0.8 * 0.5
     assert exact.calls == 2  # pass 1 and the drafted words' exact terms
-    assert 1 <= draft.calls <= 2  # the 2nd and 3rd pieces
-    assert any(row.count(bert_predictor.mask_token_id) >= 2 for row in draft.rows_seen)
+    assert 2 <= draft.calls <= 3  # the n-mask rows, the 2nd and 3rd pieces
+    mask = bert_predictor.mask_token_id
+    assert [row.count(mask) for row in exact.rows_seen[:1]] == [1]  # pass 1: the one-piece row only
+    assert any(row.count(mask) >= 2 for row in draft.rows_seen)
     assert result.forward_passes == exact.calls + draft.calls
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import torch
@@ -23,6 +23,10 @@ class Job:
     # A cheaper runner of the same model (int8 on the CPU), or None: whole-word search
     # drafts on it and rescores what can be shown on ``runner`` (rankings.words).
     draft_runner: object | None = None
+    # The rows answered so far in this request, per runner: {runner: {(ids, positions):
+    # distributions}}. A row asked again (fill-all's rows for a mask that no placed word
+    # is near, cut to the same window as its first-pass row) costs no second pass.
+    answered: dict = field(default_factory=dict, compare=False, repr=False)
 
     def log_probs(self, rows: list[Row]) -> torch.Tensor:
         """The runner's answer for ``rows``: one log-distribution per asked position."""
@@ -30,15 +34,18 @@ class Job:
 
     def at_positions(self, rows: list[tuple[list[int], list[int]]]) -> list[list[torch.Tensor]]:
         """Log-distributions at the given positions of each (ids, positions) row, one
-        batched forward pass for all (split only by the runner's token budget)."""
-        if not rows:
-            return []
-        logs = self.log_probs([Row(list(ids), dict(enumerate(positions))) for ids, positions in rows])
-        out, i = [], 0
-        for _, positions in rows:
-            out.append([logs[i + k] for k in range(len(positions))])
-            i += len(positions)
-        return out
+        batched forward pass for the rows not answered before in this job (split only
+        by the runner's token budget)."""
+        answered = self.answered.setdefault(self.runner, {})
+        keys = [(tuple(ids), tuple(positions)) for ids, positions in rows]
+        new = list(dict.fromkeys(k for k in keys if k not in answered))
+        if new:
+            logs = self.log_probs([Row(list(ids), dict(enumerate(positions))) for ids, positions in new])
+            i = 0
+            for key in new:
+                answered[key] = [logs[i + k] for k in range(len(key[1]))]
+                i += len(key[1])
+        return [answered[key] for key in keys]
 
     def expand(self, ctx: Context, n: int, fill: dict[int, int] | None = None) -> tuple[list[int], int]:
         """``encoder.expand`` with this job's word context (``tuning.word_context_tokens``)."""
