@@ -54,6 +54,58 @@ def exactness(torch_side, ort_side, pipe, texts: dict, out: dict) -> None:
     out["exactness"] = rows
 
 
+def gemm_rate(threads: int, shapes=((450, 768, 3072), (450, 3072, 768), (450, 768, 768)), repeats: int = 10) -> float:
+    """This machine's best fp32 matrix-product rate in GFLOP/s, the encoder's shapes, on
+    torch and on ONNX Runtime (one MatMul graph), ``threads`` threads: the most an exact
+    fp32 engine can sustain on its products."""
+    import onnxruntime as ort
+    import torch
+    from onnx import TensorProto, helper, numpy_helper
+
+    torch.set_num_threads(threads)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads, options.inter_op_num_threads, options.log_severity_level = threads, 1, 3
+    best = 0.0
+    for m, k, n in shapes:
+        a, b = torch.randn(m, k), torch.randn(k, n)
+        graph = helper.make_graph([helper.make_node("MatMul", ["a", "b"], ["c"])], "product",
+                                  [helper.make_tensor_value_info("a", TensorProto.FLOAT, [m, k])],
+                                  [helper.make_tensor_value_info("c", TensorProto.FLOAT, [m, n])],
+                                  [numpy_helper.from_array(b.numpy(), "b")])
+        product = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+        session = ort.InferenceSession(product.SerializeToString(), options, providers=["CPUExecutionProvider"])
+        feeds = {"a": a.numpy()}
+        for run in (lambda: a @ b, lambda: session.run(None, feeds)):
+            for _ in range(3):
+                run()
+            started = time.perf_counter()
+            for _ in range(repeats):
+                run()
+            best = max(best, 2 * m * k * n * repeats / (time.perf_counter() - started) / 1e9)
+    return best
+
+
+def pass_flops(config, tokens: int, head_rows: int | None = None) -> float:
+    """Multiply-adds ×2 of one exact pass over ``tokens`` tokens. ``head_rows`` None: the
+    pipeline's (every layer and the LM head at every token); a number: ours (the last
+    layer's keys and values for every token, the rest of it and the head at those rows)."""
+    h, i, v, layers = config.hidden_size, config.intermediate_size, config.vocab_size, config.num_hidden_layers
+    layer = 2 * tokens * (4 * h * h + 2 * h * i) + 4 * tokens * tokens * h
+    head = 2 * (h * h + h * v)
+    if head_rows is None:
+        return layers * layer + tokens * head
+    last = 2 * tokens * 2 * h * h + head_rows * (2 * (2 * h * h + 2 * h * i) + 4 * tokens * h)
+    return (layers - 1) * layer + last + head_rows * head
+
+
+def arithmetic_floor(config, tokens: int, threads: int) -> dict:
+    """The least time an exact fp32 pass can take here, against the pipeline's arithmetic."""
+    rate = gemm_rate(threads)
+    ours, theirs = pass_flops(config, tokens, head_rows=1), pass_flops(config, tokens)
+    return {"tokens": tokens, "gflop_ours": ours / 1e9, "gflop_pipeline": theirs / 1e9, "gemm_gflops": rate,
+            "floor_ms": ours / rate / 1e6, "flop_ratio": ours / theirs}
+
+
 def compare(label: str, fns: dict, runs: int, pairs: list[tuple[str, str, float | None]], out: list, warmup: int = 2):
     samples = interleaved(fns, runs, warmup=warmup)
     row = {"case": label, **{name: stats(s) for name, s in samples.items()}, "ratios": []}
@@ -128,6 +180,9 @@ def main(argv=None) -> int:
             "onnx": lambda: ort.predict_pieces(text, 5),
         }, runs, [("onnx", "pipeline", 0.5), ("torch", "pipeline", None)], rows)
     out["pieces"] = rows
+    floor = out["floor"] = arithmetic_floor(today.model.config, len(tok(para1)["input_ids"]), torch.get_num_threads())
+    print(f"  the paragraph's exact pass: {floor['gflop_ours']:.0f} GFLOP (the pipeline's {floor['gflop_pipeline']:.0f}); "
+          f"best fp32 matrix product here {floor['gemm_gflops']:.0f} GFLOP/s: at least {floor['floor_ms']:.0f} ms", flush=True)
 
     print("3. What the writer waits for, vs today's torch pieces, ms")
     rows = []
@@ -217,6 +272,28 @@ def _memory_lines(m: dict | None) -> list[str]:
     ]
 
 
+def _floor_lines(floor: dict | None, pieces: list) -> list[str]:
+    """Why the paragraph's raw pieces cannot reach 0.5× the pipeline exactly on this CPU."""
+    if not floor:
+        return []
+    paragraph = next((row for row in pieces if row["case"].startswith("450")), None)
+    pipeline = paragraph["pipeline"]["median"] if paragraph else None
+    onnx = paragraph["onnx"]["median"] if paragraph else None
+    reached = f" ONNX Runtime's pass took {onnx:.0f} ms: {floor['gflop_ours'] / onnx * 1e3:.0f} GFLOP/s." if onnx else ""
+    share = f" = {floor['floor_ms'] / pipeline:.2f}× the pipeline's {pipeline:.0f} ms in this run" if pipeline else ""
+    return [
+        f"What limits the paragraph: an exact pass over its {floor['tokens']} tokens is "
+        f"{floor['gflop_ours']:.0f} GFLOP of fp32 arithmetic with the last layer and the head at the mask only "
+        f"(the pipeline's: {floor['gflop_pipeline']:.0f} GFLOP, every layer and the head at every token; ours is "
+        f"{floor['flop_ratio']:.2f}× that). This machine's best fp32 matrix product (torch or ONNX Runtime, the "
+        "encoder's shapes), measured in this run, "
+        f"is {floor['gemm_gflops']:.0f} GFLOP/s, so no exact fp32 engine can take less than "
+        f"{floor['floor_ms']:.0f} ms{share}.{reached} Below that takes fewer or cheaper operations: fast mode "
+        "(int8, 128 tokens of context) is the inexact way.",
+        "",
+    ]
+
+
 def _table(rows: list) -> list[str]:
     lines = ["| Case | Times, ms: median (min–max) | Ratios (median of per-round ratios) |", "|---|---|---|"]
     for row in rows:
@@ -260,6 +337,7 @@ def render(r: dict) -> str:
         "",
         *_table(r["pieces"]),
         "",
+        *_floor_lines(r.get("floor"), r["pieces"]),
         "## What the writer waits for, vs today's torch pieces",
         "",
         *_table(r["writer"]),

@@ -14,7 +14,8 @@ ARENA_UP_TO_TOKENS tokens gives the arena's memory back as it ends; smaller pass
 it (without the arena at all, a 450-token paragraph's raw pieces took 0.55× the pipeline
 instead of 0.47×, the seed sentence's whole words 6% and a fill-all 8% longer). The
 input embedding matrix the graphs hold (the LM head's weight too) is one copy, this
-runner's ``embeddings``, handed to every session (``shared_name``). After a call
+runner's ``embeddings``, handed to every session (``shared_name``); the fp32 graph's head
+reads it as it is stored (``onnx_export.with_head_reading_in_place``: no folded copy). After a call
 of TRIM_AFTER_TOKENS tokens or more the freed heap goes back to the system (glibc keeps
 it otherwise: ~100 MB more after 10 requests; the trim costs 10–40 ms on a call of a
 second or more).
