@@ -127,3 +127,15 @@ def test_next_has_a_shortcut_of_its_own(qtbot, window):
     table = dialog.findChild(QLabel, "shortcutsTable").text()
     assert f"<b>{key.toString()}</b>" in table and "<b>F7</b>" in table
     dialog.close()
+
+
+def test_next_scrolls_to_a_flag_below_the_fold(qtbot, window):
+    flag_both(qtbot, window, "we saw a hapy dog ." + "\n" * 150 + "the cat was very bigg .")
+    select(window, 0, 0)
+    editor = window.editor
+    assert editor.verticalScrollBar().value() == 0
+    window.checker.next_flag()
+    window.checker.next_flag()
+    close_menu(window)
+    assert selected_word(window) == "bigg" and editor.verticalScrollBar().value() > 0
+    assert editor.viewport().rect().contains(editor.cursorRect().center())
