@@ -9,6 +9,9 @@
   menu with the fixes (the first on top: 1 or Alt+1), *Ignore* and *Add to dictionary*,
   and shows the fixes in the suggestions list, where a click or Alt+1 puts the first
   in place: one undo step (``WordCycler.fill``, as any fill).
+- The status bar counts the flagged words ("2 words to check", ui.check_count); a click
+  on it, or Tools ▸ Next word to check (F8), goes to the next one after the cursor (from
+  the top after the last), selects it and shows its fixes as a click on it does.
 - *Ignore* lasts for this session; *Add to dictionary* is remembered
   (lexicon.user_dictionary) and editable in Preferences (ui.dictionary_dialog).
 - The "unusual" words are not errors: ui.explore marks them with a quieter dotted
@@ -29,6 +32,7 @@ from PySide6.QtWidgets import QMenu, QProgressDialog, QTextEdit
 
 from bertmask_gui.engine.options import CheckOptions
 from bertmask_gui.engine.results import Candidate, FlagKind, MaskResult, Mode, Prediction
+from bertmask_gui.ui.check_count import NOTHING_TO_CHECK, CheckCount
 from bertmask_gui.ui.editor import qt_position
 from bertmask_gui.ui.menus import add_action
 from bertmask_gui.ui.settings import Key
@@ -37,6 +41,7 @@ from bertmask_gui.ui.writer import python_index
 
 ERROR = QColor(220, 40, 40)
 FIX_LABEL = "the model's probability of the fix in this place"
+NEXT_SHORTCUT = "F8"  # F7 checks the document; F8 is free in the window (Shift+F3 is Find Previous)
 KIND_WORDS = {FlagKind.SPELLING: "Not in the dictionary", FlagKind.CONFUSION: "Probably the wrong word"}
 
 
@@ -85,6 +90,8 @@ class CheckerView(QObject):
         self.as_you_type.toggled.connect(self.set_as_you_type)
         menu.addAction(self.as_you_type)
         self.document_action = add_action(window, menu, "&Check the whole document", self.check_document, "F7")
+        self.next_action = add_action(window, menu, "&Next word to check", self.next_flag, NEXT_SHORTCUT)
+        self.count = CheckCount(window.statusBar(), self.next_flag, NEXT_SHORTCUT)
         self.editor.textChanged.connect(self._typed)
         self.editor.cursorPositionChanged.connect(self._moved)
         self.editor.viewport().installEventFilter(self)
@@ -148,7 +155,7 @@ class CheckerView(QObject):
 
     def _next_paragraph(self) -> None:
         if not self.document_run:
-            found = sum(m.flag.kind != FlagKind.UNUSUAL for m in self.marked)
+            found = len(self.to_check())
             self.stop_document(f"Checked the document: {found} word{'' if found == 1 else 's'} to look at."
                                if found else "Checked the document: nothing to correct.")
             return
@@ -214,6 +221,10 @@ class CheckerView(QObject):
         """The flags on screen now (engine Flags; offsets as when they were found)."""
         return [m.flag for m in self.marked]
 
+    def to_check(self) -> list[Marked]:
+        """The flags that are errors (spelling, confusion), in text order: what the count says."""
+        return [m for m in self.marked if m.flag.kind != FlagKind.UNUSUAL]
+
     def flag_span(self, marked: Marked) -> tuple[int, int]:
         """Where a flag's word is in the current text (Python indices)."""
         text = self.editor.toPlainText()
@@ -221,6 +232,7 @@ class CheckerView(QObject):
 
     # ------------------------------------------------------------- painting
     def _paint(self) -> None:
+        """The underlines and the status bar's count, after any change of the flags."""
         selections = []
         for m in self.marked:
             fmt = QTextCharFormat()
@@ -231,6 +243,7 @@ class CheckerView(QObject):
             selection.cursor, selection.format = QTextCursor(m.cursor), fmt
             selections.append(selection)
         self.editor.set_marks("checker", selections)
+        self.count.show_count(len(self.to_check()))
 
     # --------------------------------------------------------------- editor
     def _typed(self) -> None:
@@ -261,6 +274,21 @@ class CheckerView(QObject):
                     QTimer.singleShot(0, lambda m=m, pos=event.position().toPoint(): self.open_flag(m, pos))
                     return True
         return False
+
+    # ----------------------------------------------------------- next flag
+    def next_flag(self) -> Marked | None:
+        """F8 or a click on the count: select the next flagged word after the cursor (the
+        first after the last), scrolled into view, its fixes shown as a click shows them."""
+        marks = self.to_check()
+        if not marks:
+            self.window.statusBar().showMessage(NOTHING_TO_CHECK, 5000)
+            return None
+        after = self.editor.textCursor().selectionEnd()
+        marked = next((m for m in marks if m.cursor.selectionStart() >= after), marks[0])
+        self.editor.setTextCursor(QTextCursor(marked.cursor))  # selects the word and scrolls to it
+        self.editor.setFocus()
+        self.open_flag(marked)
+        return marked
 
     # ---------------------------------------------------------------- fixes
     def open_flag(self, marked: Marked, pos=None) -> QMenu | None:

@@ -54,6 +54,8 @@ SHORTCUTS = [
     ("Ctrl+F, Enter or F3 / Shift+F3", "Find; the next / previous match (Esc closes the bar)"),
     ("Ctrl+H", "Replace (Replace All is one undo step)"),
     ("Ctrl+= / Ctrl+- / Ctrl+0", "Zoom in / out / back to the font size"),
+    ("F7", "Check the whole document (underlines the words that look wrong)"),
+    ("F8", "Go to the next underlined word and show its fixes"),
 ]
 
 
