@@ -354,3 +354,20 @@ def test_the_exact_graphs_head_reads_the_shared_embeddings_in_place(tiny_roberta
     readers = [n for n in graph.node if name in n.input]
     assert sorted(n.op_type for n in readers) == ["Gather", "MatMul"]
     assert next(n for n in readers if n.op_type == "MatMul").input[0] == name
+
+
+def test_the_export_writes_the_plain_attention_and_gives_the_model_its_own_back(tiny_bert, tmp_path):
+    """Every layer but the last (its rows-only attention, lastlayer) is exported as the
+    plain attention: no scaled_dot_product_attention guard (IsNaN, Where) per layer."""
+    import onnx
+
+    from bertmask_gui.engine.loading import load_model
+
+    model = load_model(Path(tiny_bert), torch.float32)
+    before = model.config._attn_implementation
+    assert before == "sdpa"
+    onnx_export.export_graph(model, tmp_path / "model.onnx")
+    assert model.config._attn_implementation == before
+    ops = [n.op_type for n in onnx.load(str(tmp_path / "model.onnx")).graph.node]
+    assert ops.count("Softmax") == model.config.num_hidden_layers >= 2
+    assert ops.count("IsNaN") <= 1
