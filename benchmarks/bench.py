@@ -365,10 +365,10 @@ def main(argv=None) -> int:
     parser.add_argument("--render", metavar="JSON", help="only rewrite the report from saved figures")
     args = parser.parse_args(argv)
     if args.render:
-        from report import render
+        from report import render, with_other_reports
 
         target = Path(args.out) if args.out else ROOT / "docs" / "PERFORMANCE.md"
-        target.write_text(render(json.loads(Path(args.render).read_text())), encoding="utf-8")
+        target.write_text(with_other_reports(render(json.loads(Path(args.render).read_text())), target), encoding="utf-8")
         print(f"Wrote {target}")
         return 0
     runs = args.runs or (5 if args.quick else 25)
@@ -432,10 +432,10 @@ def main(argv=None) -> int:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(out, indent=2) + "\n")
     if out_path:
-        from report import render
+        from report import render, with_other_reports
 
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        out_path.write_text(render(out), encoding="utf-8")
+        out_path.write_text(with_other_reports(render(out), out_path), encoding="utf-8")
         print(f"Wrote {out_path}")
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 
@@ -263,3 +264,13 @@ def render(r: dict) -> str:
     if notes.is_file():  # the analysis: what limits each figure, written by hand
         out += ["", notes.read_text(encoding="utf-8").strip(), ""]
     return "\n".join(out)
+
+
+def with_other_reports(new: str, path: Path) -> str:
+    """``new`` with the blocks other benchmarks wrote into the same file kept
+    (``<!-- NAME: begin -->`` … ``<!-- NAME: end -->``, e.g. bench_check.py's), so that
+    regenerating the report does not drop them."""
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    kept = [m.group(0) for m in re.finditer(r"<!-- ([^>]+?): begin -->.*?<!-- \1: end -->", old, flags=re.S)]
+    missing = [block for block in kept if block not in new]
+    return new.rstrip("\n") + "".join(f"\n\n{block}" for block in missing) + "\n"

@@ -210,3 +210,19 @@ def test_fast_mode_reads_a_short_context(fast_bert, bert_predictor):
             handle.remove()
         assert text[mask.start : mask.end] == "[MASK]" and len(mask.candidates) == 5
     assert lengths["fast"] <= FAST_CONTEXT_TOKENS < lengths["exact"] <= 512
+
+
+def test_regenerating_the_report_keeps_the_blocks_other_benchmarks_wrote(tmp_path):
+    """bench.py rewrites docs/PERFORMANCE.md; bench_check.py's block in it must survive
+    (a regeneration once dropped it), and a block already in the new text is not doubled."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from report import with_other_reports
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    block = "<!-- draft checker cost: begin -->\n| check | 2 |\n<!-- draft checker cost: end -->"
+    path = tmp_path / "PERFORMANCE.md"
+    path.write_text(f"# Old figures\n\n{block}\n", encoding="utf-8")
+    assert with_other_reports("# New figures\n", path) == f"# New figures\n\n{block}\n"
+    assert with_other_reports(f"# New\n\n{block}\n", path).count(block) == 1
+    assert with_other_reports("# New\n", tmp_path / "absent.md") == "# New\n"
