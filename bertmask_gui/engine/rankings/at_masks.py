@@ -9,11 +9,11 @@ from bertmask_gui.engine.filters import sentence_initial
 from bertmask_gui.engine.masks import find_masks
 from bertmask_gui.engine.options import MAX_JOINT_MASKS, MAX_MASKS, Filters, capped_masks_note, clamp_top_k
 from bertmask_gui.engine.rankings.choices import choice_results, choice_words
-from bertmask_gui.engine.rankings.constrained import constraint_masks, constrained_lists
-from bertmask_gui.engine.rankings.fill_all import BRANCH, fill_all
+from bertmask_gui.engine.rankings.constrained import constraint_masks, one_piece_words, satisfying_words, shown_lists
+from bertmask_gui.engine.rankings.fill_all import BRANCH, Given, fill_all, near_top
 from bertmask_gui.engine.rankings.job import Job
 from bertmask_gui.engine.rankings.lists import FILLS_LABEL, WORD_LABEL, pool_size, probability, shown_floor, word_list
-from bertmask_gui.engine.rankings.words import generate
+from bertmask_gui.engine.rankings.words import Word, generate
 from bertmask_gui.engine.results import Fill, MaskResult, Mode, Prediction
 
 
@@ -55,9 +55,15 @@ def predict_words(job: Job, text: str, top_k: int = 5, filters: Filters | None =
     special = chosen or constrained
     lists = generate(job, contexts, pool=pool_size(top_k), floors=floors, early=announce if early and not special else None)
     results = choice_results(job, spans, encoded.contexts, chosen) if chosen else {}
+    given = {i: _given_choices(r) for i, r in results.items()}
     if constrained:
         starts = {i: sentence_initial(encoded.model_text, encoded.model_spans[i].start) for i in constrained}
-        lists_of = constrained_lists(job, encoded.contexts, constrained, top_k, filters, cased, starts)
+        satisfying = satisfying_words(job, encoded.contexts, constrained, top_k, filters, cased, starts)
+        lists_of = shown_lists(satisfying, top_k, filters, cased, starts)
+        given.update({
+            i: Given(words, one_piece_words(job.vocabulary, constrained[i], encoded.contexts[i].after_space), near_top(words))
+            for i, words in satisfying.items()
+        })
         results.update({i: MaskResult(spans[i].start, spans[i].end, tuple(c), WORD_LABEL) for i, c in lists_of.items()})
         unmet = [f"[MASK {constrained[i].text()}]" for i, c in lists_of.items() if not c]
         if unmet:
@@ -67,10 +73,11 @@ def predict_words(job: Job, text: str, top_k: int = 5, filters: Filters | None =
     fills = ()
     if filters.fill_all and 1 < len(spans) <= MAX_JOINT_MASKS:
         # The default lists were pruned for top_k shown words: enough for fill-all's
-        # BRANCH best when top_k ≥ BRANCH, so it reuses them.
-        first = lists if top_k >= BRANCH and not special else None
-        found = fill_all(job, text, spans, filters, count=top_k, first_words=first)
-        found = [(w, s) for w, s in found if _keeps_to(chosen, w) and all(c.allows(w[i]) for i, c in constrained.items())]
+        # BRANCH best when top_k ≥ BRANCH, so it reuses them. At [MASK:a|b] and
+        # [MASK rhymes:night] it picks among the words their lists weighed (``given``).
+        own = dict(zip(plain, lists))
+        first = [own[i] if i in own else given[i].words for i in range(len(spans))] if top_k >= BRANCH else None
+        found = fill_all(job, text, spans, filters, count=top_k, first_words=first, given=given)
         fills = tuple(Fill(w, probability(s), s) for w, s in found)
     return Prediction(
         tuple(results),
@@ -83,6 +90,7 @@ def predict_words(job: Job, text: str, top_k: int = 5, filters: Filters | None =
     )
 
 
-def _keeps_to(chosen: dict[int, tuple[str, ...]], words: tuple[str, ...]) -> bool:
-    """Whether a filling puts one of the writer's words at each [MASK:a|b]."""
-    return all(words[i].casefold() in {w.casefold() for w in options} for i, options in chosen.items())
+def _given_choices(result: MaskResult) -> Given:
+    """A [MASK:a|b]'s weighed words, as fill-all's only words there."""
+    words = [Word(c.token, c.token_ids, c.log_score) for c in result.candidates]
+    return Given(words, [(w.pieces[0], w.text) for w in words if len(w.pieces) == 1], [w for w in words if len(w.pieces) > 1])

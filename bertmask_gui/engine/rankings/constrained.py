@@ -182,7 +182,20 @@ def with_constraints(job: Job, text: str, prediction: Prediction, top_k: int) ->
 def constrained_lists(job: Job, contexts: list[Context], wanted: dict[int, Constraints], top_k: int, filters,
                       cased: bool, initials: dict[int, bool]):
     """Mask index → its shown candidates: the top-k words that satisfy its constraints."""
+    found = satisfying_words(job, contexts, wanted, top_k, filters, cased, initials)
+    return shown_lists(found, top_k, filters, cased, initials)
+
+
+def satisfying_words(job: Job, contexts: list[Context], wanted: dict[int, Constraints], top_k: int, filters,
+                     cased: bool, initials: dict[int, bool]) -> dict[int, list[Word]]:
+    """Mask index → the words that satisfy its constraints, exactly scored, best first
+    (every one-piece word; the longer ones that could reach its top-k list)."""
     order = list(wanted)
     floors = [shown_floor(top_k, filters, cased, None, initials[i]) for i in order]
     found = constrained_words(job, [contexts[i] for i in order], [wanted[i] for i in order], floors)
-    return {i: word_list(words, top_k, filters, cased, None, initials[i]) for i, words in zip(order, found)}
+    return dict(zip(order, found))
+
+
+def shown_lists(found: dict[int, list[Word]], top_k: int, filters, cased: bool, initials: dict[int, bool]):
+    """Mask index → its shown candidates from ``satisfying_words``."""
+    return {i: word_list(words, top_k, filters, cased, None, initials[i]) for i, words in found.items()}

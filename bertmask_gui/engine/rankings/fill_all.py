@@ -29,6 +29,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import torch
+
 from bertmask_gui.engine.encoder import Context
 from bertmask_gui.engine.filters import keep, match_case, sentence_initial
 from bertmask_gui.engine.masks import Span
@@ -48,6 +50,16 @@ class _State:
     score: float
 
 
+@dataclass(frozen=True)
+class Given:
+    """A mask whose words are not generated but given (``[MASK rhymes:night]``): fill-all
+    picks among them only."""
+
+    words: list[Word]  # with nothing placed: the words its own list chose from, exact, best first
+    one_piece: list[tuple[int, str]]  # (token id, text) of every one-piece word allowed there
+    longer: list[Word]  # the multi-piece words scored again once other words are placed
+
+
 def fill_all(
     job: Job,
     text: str,
@@ -55,14 +67,17 @@ def fill_all(
     filters: Filters,
     count: int = 5,
     first_words: list[list[Word]] | None = None,
+    given: dict[int, Given] | None = None,
 ) -> list[tuple[tuple[str, ...], float]]:
     """Up to ``count`` complete fillings of ``spans`` in ``text``: (words, joint log score).
 
     ``first_words``: each mask's words with nothing placed yet, as ``words.generate``
-    gave them for a shown list of ``BRANCH`` or more words; generated here if None.
+    gave them for a shown list of ``BRANCH`` or more words; generated here if None
+    (for the masks not ``given``). ``given``: mask index → the only words it may hold.
     """
+    given = given or {}
     encoded = job.encoder.contexts(text, spans)
-    own = first_words or generate(job, encoded.contexts, pool=pool_size(count))
+    own = first_words or _own_words(job, encoded.contexts, count, given)
     order = sorted(range(len(spans)), key=lambda m: own[m][0].log_score if own[m] else -math.inf, reverse=True)
     states = [_State({}, {}, 0.0)]
     keep_states = max(JOINT_BEAM, count)
@@ -72,9 +87,13 @@ def fill_all(
             words_per_state = [own[mask]]
         else:
             # The mask's own multi-piece words near its top get their l2r rows too.
-            multi = [w.pieces for w in own[mask][: 2 * BRANCH] if len(w.pieces) > 1]
             contexts = [ctx for ctx, _, _ in places]
-            words_per_state = generate(job, contexts, pool=pool_size(count), beam=0, extra=[multi] * len(states))
+            if mask in given:  # its allowed one-piece words from the same row, its longer ones' l2r rows
+                allowed = given[mask]
+                words_per_state = words_in_place(job, contexts, allowed.one_piece, allowed.longer, pool_size(count))
+            else:
+                extra = [[w.pieces for w in near_top(own[mask])]] * len(states)
+                words_per_state = generate(job, contexts, pool=pool_size(count), beam=0, extra=extra)
         grown = [
             grown_state
             for state, place, words in zip(states, places, words_per_state)
@@ -85,6 +104,51 @@ def fill_all(
         states = _dedupe(sorted(grown, key=lambda st: st.score, reverse=True))[:keep_states]
     states = states[:count]
     return [(tuple(st.shown[m] for m in range(len(spans))), st.score) for st in states]
+
+
+def near_top(words: list[Word]) -> list[Word]:
+    """The multi-piece words among ``words``' best: those fill-all scores again in place
+    (the one-piece words are all read from one row anyway)."""
+    return [w for w in words[: 2 * BRANCH] if len(w.pieces) > 1]
+
+
+def _own_words(job: Job, contexts: list[Context], count: int, given: dict[int, Given]) -> list[list[Word]]:
+    """Each mask's words with nothing placed: generated, or the given ones."""
+    generated = [i for i in range(len(contexts)) if i not in given]
+    lists = iter(generate(job, [contexts[i] for i in generated], pool=pool_size(count)) if generated else [])
+    return [given[i].words if i in given else next(lists) for i in range(len(contexts))]
+
+
+def words_in_place(job: Job, contexts: list[Context], one_piece: list[tuple[int, str]], longer: list[Word],
+                   pool: int) -> list[list[Word]]:
+    """Per context (one mask, other words placed): the ``pool`` best of the ``one_piece``
+    words (all read from the one-mask row) and every ``longer`` word (its l2r rows),
+    exactly scored, best first; one batched call for all contexts."""
+    rows = []
+    for ctx in contexts:
+        ids, pos = job.expand(ctx, 1)
+        rows.append((ids, [pos]))
+        for word in longer:
+            n = len(word.pieces)
+            for j in range(n):
+                ids, pos = job.expand(ctx, n, dict(enumerate(word.pieces[:j])))
+                rows.append((ids, [pos + j]))
+    answers = iter(job.at_positions(rows))
+    token_ids = torch.tensor([t for t, _ in one_piece], dtype=torch.long)
+    found = []
+    for _ in contexts:
+        logp = next(answers)[0]
+        scores = logp[token_ids].tolist() if one_piece else []
+        words = sorted((Word(text, (t,), s) for (t, text), s in zip(one_piece, scores)), key=_score, reverse=True)[:pool]
+        for word in longer:
+            terms = [float(next(answers)[0][piece]) for piece in word.pieces]
+            words.append(Word(word.text, word.pieces, sum(terms), terms=tuple(terms)))
+        found.append(sorted(words, key=_score, reverse=True))
+    return found
+
+
+def _score(word: Word) -> float:
+    return word.log_score
 
 
 def _place(job: Job, text: str, spans: list[Span], state: _State, mask: int) -> tuple[Context, str, Span]:
