@@ -150,7 +150,7 @@ def test_constraints_on_a_selection(bert_predictor):
 
 def test_fill_all_lists_only_fillings_that_obey_the_constraints(bert_predictor):
     found = bert_predictor.predict("I [MASK starts:t] the [MASK].", top_k=5)
-    assert all(f.words[0].lower().startswith("t") for f in found.fills)  # (fill-all does not search for them)
+    assert found.fills and all(f.words[0].lower().startswith("t") for f in found.fills)  # (test_constrained_fill.py)
     assert all(c.token.lower().startswith("t") for c in found.masks[0].candidates)
 
 

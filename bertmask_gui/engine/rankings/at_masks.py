@@ -1,5 +1,6 @@
 """The default ranking: the writer's whole-word list at every mask, and fill-all rows
-when there are several masks."""
+when there are several masks (at [MASK:a|b] and [MASK rhymes:…] masks, only the words
+their lists weighed: ``fill_all.Given``)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 
 Each word is scored in the mask's place as a whole word of any number of pieces, by
 the PLL-word-l2r the whole-word list uses, on the same contexts (``Encoder.contexts``);
-these masks skip the whole-word generation. Cost: one batched forward pass for all the
+these masks skip the whole-word generation, and fill-all puts only these words there
+(rankings.fill_all ``Given``). Cost: one batched forward pass for all the
 words of all the choice masks (a row per piece).
 """
 

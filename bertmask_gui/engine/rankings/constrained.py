@@ -16,6 +16,10 @@ the whole-word lists use (rankings.inplace), as ``[MASK:a|b]`` does:
   ``ROWS_PER_PASS`` best-bounded prefixes of every mask (one row each, shared by all
   the words that start with it), for at most ``MAX_PASSES`` passes after the first.
 
+Fill-all picks among these words at the mask (rankings.fill_all ``Given``: the words
+found here, every satisfying one-piece word, the longer ones near the top), so its
+fillings obey the constraints too.
+
 Exact when the bound search ends inside its passes (tests/engine/test_constrained.py
 checks it against scoring every satisfying word; benchmarks/quality_facts.py measures
 how often on held-out text).

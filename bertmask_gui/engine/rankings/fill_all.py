@@ -15,11 +15,23 @@ mask whose own best word scores highest), with a beam of partial fillings:
    the later masks still masked (a chain-rule estimate of the joint log-probability,
    exact fp32 like every shown score); the best ``JOINT_BEAM`` are kept.
 
+Masks that may hold only some words (``Given``: ``[MASK rhymes:night]``, ``[MASK:a|b]``)
+pick among those words alone, so every filling obeys every constraint: at step 1 their
+own list's words (``rankings.constrained``/``choices``, exact); later, in the same one
+pass, every allowed one-piece word read from the one-mask row and the longer allowed
+words near the list's top (``near_top``; every listed longer word of a [MASK:a|b]) by
+their l2r rows (``words_in_place``). Before, such masks were filled with unconstrained
+words and the fillings that broke a constraint were dropped: often all of them.
+
 Cost: at most one forward pass per mask after the first, whatever the beam (the beam
 widens the batch, not the number of passes), on top of the per-mask lists; none for a
 mask that no placed word is near: its rows are cut to the words' window, so they are
 the rows its own list read, and ``Job.at_positions`` answers those from memory (3 masks
 in 450 tokens: 2 passes of 3 and 5 rows, 1.1 s on ONNX Runtime, before; none now).
+A ``Given`` mask costs the same as a plain one (its first words are its list's; one
+row per kept filling plus its longer words' l2r rows, in the pass). prose-mlm-small,
+"The [MASK] was bright in the [MASK rhymes:night].": fill-all 1 pass over the lists' 5,
+5 fillings (dropping fillings: 3 passes, 1 filling left).
 (Before that: one pass to choose the mask and 3-4 to generate its words, per mask and
 filling: 25× a pieces prediction for 3 masks in 450 tokens; docs/PERFORMANCE.md.)
 """
