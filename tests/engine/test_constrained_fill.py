@@ -8,17 +8,15 @@ words and dropped the fillings that broke one, often all of them.
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
 from scripted_lm import install
 from shared_models import PROSE_MLM_SMALL, needs_prose_mlm_small
+from test_jointfill import chain_sums
 
 from bertmask_gui.engine import constraints
 from bertmask_gui.engine.masks import find_masks
 from bertmask_gui.engine.options import Filters
-from bertmask_gui.engine.rankings.inplace import l2r_scores
 
 
 def h_rule(predictor):
@@ -37,24 +35,6 @@ def h_rule(predictor):
         return {the: 0.5, a: 0.3, good: 0.1}
 
     return rule
-
-
-def chain_sums(predictor, text, words):
-    """The filling's joint score in every order of the masks: the sum of its words'
-    PLL-word-l2r, each given the words placed before it, the later masks still masked."""
-    spans = find_masks(text, predictor.mask_token)
-    job = predictor.job()
-    sums = []
-    for order in itertools.permutations(range(len(spans))):
-        total, placed = 0.0, {}
-        for m in order:
-            model_text, masked = predictor.encoder.model_text(text, spans, placed)
-            local = [i for i in range(len(spans)) if i not in placed].index(m)
-            ctx = predictor.encoder.contexts(model_text, masked).contexts[local]
-            total += l2r_scores(job, [(ctx, predictor.vocabulary.pieces(words[m], ctx.after_space))])[0]
-            placed[m] = words[m]
-        sums.append(total)
-    return sums
 
 
 def test_fill_all_finds_fillings_that_obey_a_constraint_the_usual_words_break(bert_predictor, monkeypatch):

@@ -91,29 +91,33 @@ def test_fill_all_in_a_long_text(bert_predictor):
 def test_fill_scores_are_the_exact_chain_rule_sums(bert_predictor, text, filters):
     """Each filling's score is the sum of its words' PLL-word-l2r, each given the words
     placed before it (in some order of the masks) and the later masks still masked."""
+    fills = bert_predictor.predict(text, top_k=5, filters=filters).fills
+    assert fills
+    for fill in fills:
+        sums = chain_sums(bert_predictor, text, [w.lower() for w in fill.words])  # the tiny model is uncased
+        assert min(abs(fill.log_score - s) for s in sums) < 1e-4, (fill, sums)
+
+
+def chain_sums(predictor, text, words):
+    """A filling's joint score in every order of the masks: the sum of its words'
+    PLL-word-l2r, each given the words placed before it, the later masks still masked."""
     import itertools
 
     from bertmask_gui.engine.rankings.inplace import l2r_scores
 
-    p = bert_predictor
-    spans = find_masks(text, p.mask_token)
-    fills = p.predict(text, top_k=5, filters=filters).fills
-    assert fills
-    job = p.job()
-    for fill in fills:
-        model_words = [w.lower() for w in fill.words]  # the tiny model is uncased
-        sums = []
-        for order in itertools.permutations(range(len(spans))):
-            total, placed = 0.0, {}
-            for m in order:
-                model_text, masked = p.encoder.model_text(text, spans, placed)
-                local = [i for i in range(len(spans)) if i not in placed].index(m)
-                ctx = p.encoder.contexts(model_text, masked).contexts[local]
-                pieces = p.vocabulary.pieces(model_words[m], ctx.after_space)
-                total += l2r_scores(job, [(ctx, pieces)])[0]
-                placed[m] = model_words[m]
-            sums.append(total)
-        assert min(abs(fill.log_score - s) for s in sums) < 1e-4, (fill, sums)
+    spans = find_masks(text, predictor.mask_token)
+    job = predictor.job()
+    sums = []
+    for order in itertools.permutations(range(len(spans))):
+        total, placed = 0.0, {}
+        for m in order:
+            model_text, masked = predictor.encoder.model_text(text, spans, placed)
+            local = [i for i in range(len(spans)) if i not in placed].index(m)
+            ctx = predictor.encoder.contexts(model_text, masked).contexts[local]
+            total += l2r_scores(job, [(ctx, predictor.vocabulary.pieces(words[m], ctx.after_space))])[0]
+            placed[m] = words[m]
+        sums.append(total)
+    return sums
 
 
 def test_a_row_asked_again_in_one_request_costs_no_pass(bert_predictor, monkeypatch):
