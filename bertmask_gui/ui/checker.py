@@ -13,7 +13,8 @@
   on it, or Tools ▸ Next word to check (F8), goes to the next one after the cursor (from
   the top after the last), selects it and shows its fixes as a click on it does.
 - *Ignore* lasts for this session; *Add to dictionary* is remembered
-  (lexicon.user_dictionary) and editable in Preferences (ui.dictionary_dialog).
+  (lexicon.user_dictionary) and editable in Preferences (ui.dictionary_dialog). Either
+  way the suggestions list stops offering the word's fixes (Alt+1 then puts nothing in).
 - One fix menu serves every flag: it is emptied and refilled each time it opens.
 - The "unusual" words are not errors: ui.explore marks them with a quieter dotted
   underline, off by default (View ▸ Highlight unusual words).
@@ -356,6 +357,18 @@ class CheckerView(QObject):
         self.ignored.add(word.lower())
         self.marked = [m for m in self.marked if m.flag.word.lower() != word.lower()]
         self._paint()
+        if self.holding and self.showing_fixes_of(word):
+            self.holding = False
+            sentence = f"“{word}” stays as you wrote it: no fix to put in."
+            self.session.show_message(sentence)
+            self.window.statusBar().showMessage(sentence, 5000)  # not the flag's "Alt+1 puts it in"
+            self.session.release()  # the suggestions follow the text again after the pause
+
+    def showing_fixes_of(self, word: str) -> bool:
+        """Whether the suggestions list shows the fixes of ``word`` (a flag's, held)."""
+        shown = self.session.shown
+        masks = shown.prediction.masks if shown is not None else ()
+        return len(masks) == 1 and masks[0].score_label == FIX_LABEL and (masks[0].original or "").lower() == word.lower()
 
     def add_to_dictionary(self, word: str) -> bool:
         """Remember ``word`` as the writer's (Preferences ▸ Edit your dictionary)."""
