@@ -13,7 +13,9 @@
   on it, or Tools ▸ Next word to check (F8), goes to the next one after the cursor (from
   the top after the last), selects it and shows its fixes as a click on it does.
 - *Ignore* lasts for this session; *Add to dictionary* is remembered
-  (lexicon.user_dictionary) and editable in Preferences (ui.dictionary_dialog).
+  (lexicon.user_dictionary) and editable in Preferences (ui.dictionary_dialog). Either
+  way the suggestions list stops offering the word's fixes (Alt+1 then puts nothing in).
+- One fix menu serves every flag: it is emptied and refilled each time it opens.
 - The "unusual" words are not errors: ui.explore marks them with a quieter dotted
   underline, off by default (View ▸ Highlight unusual words).
 
@@ -75,7 +77,7 @@ class CheckerView(QObject):
         self.dictionary = None  # lexicon UserDictionary, read when first needed
         self.latest_id = 0
         self.holding = False  # the suggestions list shows a flag's fixes
-        self.last_menu: QMenu | None = None
+        self.last_menu: QMenu | None = None  # the fix menu, made when first opened
         self.document_run: list[tuple[int, int]] | None = None  # paragraphs still to check
         self.document_text = ""
         self.progress: QProgressDialog | None = None
@@ -296,8 +298,7 @@ class CheckerView(QObject):
         if marked not in self.marked:
             return None
         self.show_fixes(marked)
-        menu = QMenu(self.editor)
-        menu.setObjectName("checkerMenu")
+        menu = self.empty_menu()
         for n, s in enumerate(marked.flag.suggestions[:9], start=1):
             action = menu.addAction(f"&{n}  {s.word}")
             if n == 1:
@@ -310,10 +311,23 @@ class CheckerView(QObject):
         menu.addSeparator()
         menu.addAction("&Ignore", lambda: self.ignore(marked.flag.word))
         menu.addAction(f"&Add “{marked.flag.word}” to dictionary", lambda: self.add_to_dictionary(marked.flag.word))
-        self.last_menu = menu
         if pos is None:
             pos = self.editor.cursorRect(marked.cursor).bottomLeft()
         menu.popup(self.editor.viewport().mapToGlobal(pos))
+        return menu
+
+    def empty_menu(self) -> QMenu:
+        """The one fix menu, closed and emptied for the next flag. Reused, not made anew:
+        new menus piled up, and deleting a closed one as the next pops up closed the new
+        one too (the old menu's window still had the focus; seen offscreen)."""
+        if self.last_menu is None:
+            self.last_menu = QMenu(self.editor)
+            self.last_menu.setObjectName("checkerMenu")
+        menu = self.last_menu
+        menu.hide()
+        for action in menu.actions():
+            menu.removeAction(action)
+            action.deleteLater()  # later: it may be the action being triggered now
         return menu
 
     def show_fixes(self, marked: Marked) -> None:
@@ -343,6 +357,18 @@ class CheckerView(QObject):
         self.ignored.add(word.lower())
         self.marked = [m for m in self.marked if m.flag.word.lower() != word.lower()]
         self._paint()
+        if self.holding and self.showing_fixes_of(word):
+            self.holding = False
+            sentence = f"“{word}” stays as you wrote it: no fix to put in."
+            self.session.show_message(sentence)
+            self.window.statusBar().showMessage(sentence, 5000)  # not the flag's "Alt+1 puts it in"
+            self.session.release()  # the suggestions follow the text again after the pause
+
+    def showing_fixes_of(self, word: str) -> bool:
+        """Whether the suggestions list shows the fixes of ``word`` (a flag's, held)."""
+        shown = self.session.shown
+        masks = shown.prediction.masks if shown is not None else ()
+        return len(masks) == 1 and masks[0].score_label == FIX_LABEL and (masks[0].original or "").lower() == word.lower()
 
     def add_to_dictionary(self, word: str) -> bool:
         """Remember ``word`` as the writer's (Preferences ▸ Edit your dictionary)."""

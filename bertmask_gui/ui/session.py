@@ -112,8 +112,7 @@ class SuggestionSession(QObject):
         text = self.editor.toPlainText()
         if not find_masks(text, self.mask_token):
             self.latest_id += 1  # any prediction in flight is now stale
-            self.shown = None
-            self.message_shown.emit(NO_MASK_MESSAGE)
+            self.show_message(NO_MASK_MESSAGE)
             return
         if not self.ready:
             return  # predicted as soon as the model is loaded
@@ -154,6 +153,12 @@ class SuggestionSession(QObject):
         self.latest_id += 1  # anything in flight is stale
         self.shown = Shown(text, prediction)
         self.prediction_shown.emit(text, prediction)
+
+    def show_message(self, sentence: str) -> None:
+        """No list to pick from: the shown one goes (Alt+1 fills nothing) and
+        ``sentence`` says why in its place."""
+        self.shown = None
+        self.message_shown.emit(sentence)
 
     def release(self) -> None:
         if self.held:
@@ -223,8 +228,7 @@ class SuggestionSession(QObject):
         if request_id != self.latest_id:
             return
         self._done_looking()
-        self.shown = None
-        self.message_shown.emit(sentence)
+        self.show_message(sentence)
         self.status.emit(sentence, 10000)
 
     # ------------------------------------------------------------------ spans

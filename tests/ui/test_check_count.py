@@ -94,7 +94,8 @@ def test_next_goes_to_each_flag_in_turn_and_wraps(qtbot, window):
     first_menu.close()
     window.checker.next_action.trigger()
     assert selected_word(window) == "bigg"
-    assert window.session.shown.prediction.masks[0].original == "bigg" and window.checker.last_menu is not first_menu
+    assert window.session.shown.prediction.masks[0].original == "bigg" and window.checker.last_menu.isVisible()
+    assert first_menu.actions()[0].text().endswith(flagged(window)["bigg"].flag.suggestions[0].word)  # refilled
     close_menu(window)
     qtbot.mouseClick(indicator(window), Qt.MouseButton.LeftButton)  # the count, clicked: after the last, the first
     assert selected_word(window) == "hapy"
