@@ -79,9 +79,9 @@ def report(name: str, items, shown, wide, seconds: float, reference) -> dict:
     return row
 
 
-def _multi(predictor, lists) -> int:
-    """How many shown words are several of the model's pieces."""
-    return sum(len(predictor.tokenizer(w, add_special_tokens=False)["input_ids"]) > 1 for lst in lists for w in lst)
+def _multi(predictor, lists, least: int = 2) -> int:
+    """How many shown words are ``least`` or more of the model's pieces."""
+    return sum(len(predictor.tokenizer(w, add_special_tokens=False)["input_ids"]) >= least for lst in lists for w in lst)
 
 
 def main(argv=None) -> int:
@@ -92,9 +92,10 @@ def main(argv=None) -> int:
     parser.add_argument("--json", help="write the figures here")
     parser.add_argument("--draft-context", type=int, help="tokens each drafted row sees (default: options.Tuning)")
     parser.add_argument("--beam", type=int, help="beam (default: options.Tuning)")
+    parser.add_argument("--long-word-beam", type=int, help="beam for words of 3+ pieces (default: options.Tuning)")
     args = parser.parse_args(argv)
     predictor = Predictor.load(str(quality.MODEL), device="cpu")
-    for name, value in (("draft_context_tokens", args.draft_context), ("beam", args.beam)):
+    for name, value in (("draft_context_tokens", args.draft_context), ("beam", args.beam), ("long_word_beam", args.long_word_beam)):
         if value:
             predictor.tuning = dataclasses.replace(predictor.tuning, **{name: value})
     items = items_for(predictor, args.items)
@@ -119,6 +120,9 @@ def main(argv=None) -> int:
         out["draft vs exact: top-50 equal"] = quality.rate(a == b for a, b in zip(drafted[1], exact[1]))
         out["draft vs exact: multi-piece words in the top 50, exact / draft"] = (
             _multi(predictor, exact[1]), _multi(predictor, drafted[1]))
+        out["draft vs exact: 3+-piece words in the top 50, exact / draft"] = (
+            _multi(predictor, exact[1], 3), _multi(predictor, drafted[1], 3))
+        print(f"3+-piece words in the top 50 (exact, draft): {out['draft vs exact: 3+-piece words in the top 50, exact / draft']}")
         print(f"draft vs exact search: top-5 equal {quality.fmt(out['draft vs exact: top-5 equal'])}; "
               f"top-50 equal {quality.fmt(out['draft vs exact: top-50 equal'])}; multi-piece words in the "
               f"top 50 (exact, draft): {out['draft vs exact: multi-piece words in the top 50, exact / draft']}")

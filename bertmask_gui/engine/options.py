@@ -37,6 +37,12 @@ class Tuning:
       5: the weak model finds them unlikely, not the beam). Beam 4 over 2:
       34 vs 31 multi-piece words in 120 top-50 lists (benchmarks/speed_guard.py), for
       ~10% of a 13-token sentence's time.
+    - ``long_word_beam`` (words of 3+ pieces: their search keeps this many partial words,
+      at most ``beam``): in 240 held-out top-50 lists (benchmarks/speed_guard.py,
+      2026-12-03) no 3-piece word appears at 4, 2 or 1, and the lists' 95 multi-piece words
+      are the same; 1 instead of 4 drops 3 of the draft's 8 second-piece rows on the seed
+      sentence: whole words on ONNX Runtime 1.47× → 1.28× one torch pieces prediction
+      (16 interleaved rounds, bert-base shape; 2: 1.37×).
     - ``word_context_tokens``: @5 32: 23%, 64: 17%, 128: 23%, 256: 23% (30 words, within
       noise); 128 keeps a CPU fast on long texts.
     - ``draft_context_tokens`` (the int8 draft's rows, rankings.words; benchmarks/speed_guard.py,
@@ -52,6 +58,7 @@ class Tuning:
     """
 
     beam: int = 4  # partial fillings kept per (mask, length) while generating
+    long_word_beam: int = 1  # at most this many for words of 3+ pieces (measured above)
     max_pieces: int = 3  # a whole word has 1..max_pieces pieces
     word_context_tokens: int = 128  # tokens each whole-word row sees around the mask
     draft_context_tokens: int = 64  # tokens each drafted row (int8, rankings.words) sees

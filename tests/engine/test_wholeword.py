@@ -395,3 +395,24 @@ def test_the_draft_is_an_int8_copy_and_the_exact_model_is_untouched(tiny_bert):
     assert quantized_linear_count(p.draft_runner.model) > 0
     assert p.draft_runner.model.get_input_embeddings() is p.model.get_input_embeddings()  # shared, not copied
     assert [(c.token, c.score) for c in p.predict_pieces("The [MASK] sat.").masks[0].candidates] == before
+
+
+@pytest.mark.parametrize("long_beam, expected", [(1, 1), (4, 3)])
+def test_words_of_three_pieces_keep_long_word_beam_partial_words(bert_predictor, monkeypatch, long_beam, expected):
+    """Tuning.long_word_beam: how many 3-piece words in the making get their next rows
+    (2-piece words keep ``beam``). Scripted: three pieces can start a word, each 0.2."""
+    import dataclasses
+
+    mask = bert_predictor.mask_token_id
+    starts = ids(bert_predictor, "un", "in", "big")
+    (able,) = ids(bert_predictor, "##able")
+    lm = install(monkeypatch, bert_predictor,
+                 lambda left, right: {s: 0.2 for s in starts} if right == mask else ({able: 0.9} if left in starts else {}))
+    monkeypatch.setattr(bert_predictor, "tuning", dataclasses.replace(bert_predictor.tuning, beam=4, long_word_beam=long_beam))
+    text = "It was [MASK] to come."
+    at = bert_predictor.tokenizer(text)["input_ids"].index(mask)
+    bert_predictor.predict(text, top_k=50, filters=Filters(top_k=50, fill_all=False))
+    three_piece_starts = {row[at] for row in lm.rows_seen if row[at] != mask and row[at + 1] == row[at + 2] == mask}
+    two_piece_starts = {row[at] for row in lm.rows_seen if row[at] != mask and row[at + 1] == mask != row[at + 2]}
+    assert len(three_piece_starts) == expected and three_piece_starts <= set(starts)
+    assert set(starts) <= two_piece_starts  # beam 4 for 2-piece words whatever long_word_beam says

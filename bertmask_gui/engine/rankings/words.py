@@ -12,7 +12,7 @@ How it works (see also the README section "How BertMask ranks words"):
 2. **Search** (``_first_pass``, ``_search``): left to right, on that very score. Pass 1
    puts the mask as 1, 2 and 3 mask tokens in one batch: the best word-starting pieces
    of the 1-mask row are the one-piece words, those of the n-mask rows open a beam of
-   ``beam`` partial words per length. Each next pass fills the next piece of every beam
+   ``beam`` partial words per length (``long_word_beam`` for 3 pieces or more). Each next pass fills the next piece of every beam
    entry and reads the position after it, so every term a word's score needs is read
    on the way: no scoring pass. The last piece keeps its ``pool`` best continuations
    (all of them scored exactly by the same row). Pieces after the first must be
@@ -141,10 +141,10 @@ def generate(
             early(_exact_words(job.vocabulary, contexts, one_piece, extra, max_pieces, seen, keep_rows, every))
 
     if searched > 1 and draft is None:
-        finished += _search(job, contexts, seen, max_pieces, beam, pool, floor, bonus, announce)
+        finished += _search(job, contexts, seen, max_pieces, _widths(job, beam), pool, floor, bonus, announce)
     elif searched > 1:  # the draft's rows go to a copy: only exact terms are ranked
         lowered = [f - DRAFT_MARGIN for f in floor]
-        finished += _search(draft, contexts, dict(seen), max_pieces, beam, pool, lowered, bonus, announce)
+        finished += _search(draft, contexts, dict(seen), max_pieces, _widths(job, beam), pool, lowered, bonus, announce)
     spelled = _canonical_words(job.vocabulary, contexts, finished, extra, max_pieces)
     _score_pass(job, contexts, spelled, seen)  # the drafted words, exactly (no row otherwise)
     return [_with_keep(_ranked(c, words, seen), keep_rows.get(c), every) for c, words in enumerate(spelled)]
@@ -207,7 +207,8 @@ def _one_piece_words(vocab: Vocabulary, contexts: list[Context], seen: Seen, poo
 
 
 def _search(
-    job: Job, contexts: list[Context], seen: Seen, max_pieces: int, beam: int, pool: int, floor, bonus=None, before=None
+    job: Job, contexts: list[Context], seen: Seen, max_pieces: int, beam: Callable[[int], int], pool: int, floor,
+    bonus=None, before=None
 ) -> list[_Partial]:
     """Words of 2..max_pieces pieces, left to right: ``seen`` holds each length's
     all-masked row; every pass fills one more piece of each beam entry and reads the
@@ -228,7 +229,7 @@ def _search(
     grown: list[_Partial] = []
     for c, ctx in enumerate(contexts):
         for n in range(2, max_pieces + 1):
-            grown += _extend(vocab, ctx, _Partial(c, n, {}, 0.0), seen[(c, n, frozenset())][0], beam)
+            grown += _extend(vocab, ctx, _Partial(c, n, {}, 0.0), seen[(c, n, frozenset())][0], beam(n))
     finished: list[_Partial] = []
     while True:
         grown = [p for p in _cut(grown, beam, pool) if _bound(p, bonus) >= floor[p.ctx_index]]
@@ -247,7 +248,7 @@ def _search(
         for p, (logp,) in zip(open_, job.at_positions(rows)):
             seen[(p.ctx_index, p.n, frozenset(p.filled.items()))] = {len(p.filled): logp}
             last = len(p.filled) == p.n - 1  # every completion is scored by this row
-            grown += _extend(vocab, contexts[p.ctx_index], p, logp, pool if last else beam)
+            grown += _extend(vocab, contexts[p.ctx_index], p, logp, pool if last else beam(p.n))
 
 
 def _canonical_words(vocab, contexts, finished, extra, max_pieces) -> list[dict[tuple[int, ...], str]]:
@@ -341,13 +342,20 @@ def _extend(vocab: Vocabulary, ctx: Context, partial: _Partial, logp: torch.Tens
     ]
 
 
-def _cut(partials: list[_Partial], beam: int, pool: int) -> list[_Partial]:
-    """The ``beam`` best open entries and the ``pool`` best complete words of each
-    (context, length)."""
+def _widths(job: Job, beam: int) -> Callable[[int], int]:
+    """Partial words kept for words of n pieces: ``beam``, at most ``tuning.long_word_beam``
+    for 3 pieces or more."""
+    long = min(beam, job.tuning.long_word_beam)
+    return lambda n: beam if n <= 2 else long
+
+
+def _cut(partials: list[_Partial], beam: Callable[[int], int], pool: int) -> list[_Partial]:
+    """The ``beam(n)`` best open entries and the ``pool`` best complete words of each
+    (context, length n)."""
     groups: dict[tuple[int, int, bool], list[_Partial]] = {}
     for p in partials:
         groups.setdefault((p.ctx_index, p.n, len(p.filled) == p.n), []).append(p)
     kept = []
-    for (_, _, done), group in groups.items():
-        kept += sorted(group, key=lambda p: p.score, reverse=True)[: pool if done else beam]
+    for (_, n, done), group in groups.items():
+        kept += sorted(group, key=lambda p: p.score, reverse=True)[: pool if done else beam(n)]
     return kept
