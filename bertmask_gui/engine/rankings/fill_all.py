@@ -47,6 +47,7 @@ from bertmask_gui.engine.encoder import Context
 from bertmask_gui.engine.filters import keep, match_case, sentence_initial
 from bertmask_gui.engine.masks import Span
 from bertmask_gui.engine.options import Filters
+from bertmask_gui.engine.rankings.inplace import l2r_rows
 from bertmask_gui.engine.rankings.job import Job
 from bertmask_gui.engine.rankings.lists import pool_size
 from bertmask_gui.engine.rankings.words import Word, generate
@@ -141,10 +142,7 @@ def words_in_place(job: Job, contexts: list[Context], one_piece: list[tuple[int,
         ids, pos = job.expand(ctx, 1)
         rows.append((ids, [pos]))
         for word in longer:
-            n = len(word.pieces)
-            for j in range(n):
-                ids, pos = job.expand(ctx, n, dict(enumerate(word.pieces[:j])))
-                rows.append((ids, [pos + j]))
+            rows += l2r_rows(job, ctx, word.pieces)
     answers = iter(job.at_positions(rows))
     token_ids = torch.tensor([t for t, _ in one_piece], dtype=torch.long)
     found = []

@@ -18,14 +18,20 @@ from bertmask_gui.engine.textops import word_at
 _WORDISH = re.compile(r"[\w'’\-]+")
 
 
+def l2r_rows(job: Job, ctx: Context, pieces: tuple[int, ...]) -> list[tuple[list[int], list[int]]]:
+    """The (ids, [position]) rows of a word's l2r terms at ``ctx``'s mask, one per piece:
+    the pieces before it filled, the rest masked."""
+    n = len(pieces)
+    rows = []
+    for j in range(n):
+        ids, pos = job.expand(ctx, n, dict(enumerate(pieces[:j])))
+        rows.append((ids, [pos + j]))
+    return rows
+
+
 def l2r_scores(job: Job, items: list[tuple[Context, tuple[int, ...]]]) -> list[float]:
     """PLL-word-l2r (natural log) of each (context, pieces), one batched call."""
-    rows = []
-    for ctx, pieces in items:
-        n = len(pieces)
-        for j in range(n):
-            ids, pos = job.expand(ctx, n, dict(enumerate(pieces[:j])))
-            rows.append((ids, [pos + j]))
+    rows = [row for ctx, pieces in items for row in l2r_rows(job, ctx, pieces)]
     out = iter(job.at_positions(rows))
     return [sum(float(next(out)[0][piece]) for piece in pieces) for _, pieces in items]
 
