@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 
 from bertmask_gui.engine.device import configure_threads, dtype_for, resolve_device
-from bertmask_gui.engine.errors import ModelInvalidError, first_line
+from bertmask_gui.engine.errors import BertMaskError, ModelInvalidError, first_line, root_cause
 from bertmask_gui.engine.models import resolve_model, validate_model_folder
 
 log = logging.getLogger(__name__)
@@ -88,15 +88,36 @@ def load_model(folder: Path, dtype: torch.dtype):
 
     hf_logging.disable_progress_bar()
     try:
+        # use_kernels=False: transformers >= 5.25 swaps layers for the `kernels` library's
+        # compiled versions by default, fetched from the Hub. The app stays offline and
+        # runs the model's own layers (the ONNX export and the tests compare against them).
         model = AutoModelForMaskedLM.from_pretrained(
-            folder, use_safetensors=True, trust_remote_code=False, dtype=dtype
+            folder, use_safetensors=True, trust_remote_code=False, dtype=dtype, use_kernels=False
         )
     except Exception as exc:  # safetensors, OSError, ValueError...
+        if is_installation_fault(exc, folder):
+            raise BertMaskError(
+                f"The model in “{folder}” could not be loaded because a part of this installation "
+                f"is missing ({first_line(root_cause(exc))}). Reinstall BertMask: the model's "
+                "files are not the cause."
+            ) from exc
         raise ModelInvalidError(
             f"The model weights in “{folder}” cannot be loaded ({first_line(exc)}). The "
             "files may be damaged or incomplete: copy or download the model again."
         ) from exc
     return model.eval()
+
+
+def is_installation_fault(exc: BaseException, folder: Path) -> bool:
+    """Whether a failed load came from the installed libraries, not the model's files: a
+    module that does not import, or a missing file outside the model folder (a library's
+    own data file left out of a package: transformers 5.25's `kernels` in a frozen app)."""
+    cause = root_cause(exc)
+    if isinstance(cause, ImportError):
+        return True
+    if not isinstance(cause, FileNotFoundError):
+        return False
+    return cause.filename is None or folder.resolve() not in Path(cause.filename).resolve().parents
 
 
 def place(model, device: torch.device):

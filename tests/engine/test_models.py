@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from bertmask_gui.engine import models
-from bertmask_gui.engine.errors import ModelInvalidError, ModelNotFoundError
+from bertmask_gui.engine.errors import BertMaskError, ModelInvalidError, ModelNotFoundError
 from bertmask_gui.engine.models import (
     COMPLETE_MARKER,
     INCOMPLETE_DIR,
@@ -272,3 +272,44 @@ def test_short_folder_name_matches_the_new_org_id(tiny_bert, clean_app_models):
     shutil.copytree(tiny_bert, clean_app_models / "bert-base-uncased")
     assert resolve_model("google-bert/bert-base-uncased") == (clean_app_models / "bert-base-uncased").resolve()
     assert resolve_model("bert-base-uncased") == (clean_app_models / "bert-base-uncased").resolve()
+
+
+@pytest.mark.parametrize("fault", [
+    FileNotFoundError("Cannot load dependency data, is `kernels` correctly installed?"),
+    ModuleNotFoundError("No module named 'kernels'"),
+])
+def test_a_broken_installation_is_not_blamed_on_the_model(tiny_bert, monkeypatch, fault):
+    """A library's missing module or data file says "reinstall", not "download the model again"."""
+    from transformers import AutoModelForMaskedLM
+
+    def fail(*args, **kwargs):
+        raise fault
+
+    monkeypatch.setattr(AutoModelForMaskedLM, "from_pretrained", fail)
+    with pytest.raises(BertMaskError, match="a part of this installation is missing .*Reinstall BertMask") as caught:
+        Predictor.load(str(tiny_bert), device="cpu")
+    assert not isinstance(caught.value, ModelInvalidError) and "download" not in str(caught.value)
+
+
+def test_a_missing_file_inside_the_model_folder_is_still_the_model(copy_of, monkeypatch):
+    from transformers import AutoModelForMaskedLM
+
+    folder = copy_of()
+    missing = folder / "model-00001-of-00002.safetensors"
+
+    def fail(*args, **kwargs):
+        raise FileNotFoundError(2, "No such file or directory", str(missing))
+
+    monkeypatch.setattr(AutoModelForMaskedLM, "from_pretrained", fail)
+    with pytest.raises(ModelInvalidError, match="copy or download the model again"):
+        Predictor.load(str(folder), device="cpu")
+
+
+def test_models_load_with_their_own_layers_not_hub_kernels(tiny_bert):
+    """transformers >= 5.25 kernelizes by default (compiled layers from the Hub): the app asks not to."""
+    import torch
+
+    from bertmask_gui.engine.loading import load_model
+
+    model = load_model(tiny_bert, torch.float32)
+    assert getattr(model, "use_kernels", False) is False
