@@ -66,6 +66,17 @@ DRAFT_MARGIN = 2.0
 Seen = dict[tuple, dict[int, torch.Tensor]]
 
 
+def _term_key(c: int, seq: tuple[int, ...], j: int) -> tuple:
+    """The ``Seen`` key of the distribution behind ``seq``'s j-th l2r term at context c."""
+    return (c, len(seq), frozenset(enumerate(seq[:j])))
+
+
+def _term_row(job: Job, ctx: Context, key: tuple, j: int) -> tuple[list[int], list[int]]:
+    """The row that computes ``key``'s distribution, read at piece j."""
+    ids, pos = job.expand(ctx, key[1], dict(key[2]))
+    return ids, [pos + j]
+
+
 @dataclass
 class Word:
     text: str
@@ -159,10 +170,9 @@ def _first_pass(job: Job, contexts: list[Context], searched: int, max_pieces: in
         wanted = {(c, n, frozenset()): 0 for n in range(1, searched + 1)}
         for seq in extra[c]:
             for j in range(len(seq) if len(seq) <= max_pieces else 0):
-                wanted.setdefault((c, len(seq), frozenset(enumerate(seq[:j]))), j)
+                wanted.setdefault(_term_key(c, seq, j), j)
         for key, j in wanted.items():
-            ids, pos = job.expand(ctx, key[1], dict(key[2]))
-            rows.append((ids, [pos + j]))
+            rows.append(_term_row(job, ctx, key, j))
             keys.append(key)
         if originals and originals[c]:
             ids, pos = job.expand(ctx, len(originals[c]), dict(enumerate(originals[c])))
@@ -277,16 +287,15 @@ def _score_pass(job: Job, contexts: list[Context], spelled, seen: Seen) -> None:
 
 def _score_rows(job: Job, contexts: list[Context], spelled, seen: Seen) -> tuple[list, list]:
     """Rows for the l2r terms of ``spelled`` (per context, piece sequences) not seen yet."""
-    rows, keys = [], []
+    rows, keys = [], {}
     for c, ctx in enumerate(contexts):
         for seq in spelled[c]:
             for j in range(len(seq)):
-                key = (c, len(seq), frozenset(enumerate(seq[:j])))
+                key = _term_key(c, seq, j)
                 if j not in seen.get(key, {}) and key not in keys:
-                    ids, pos = job.expand(ctx, len(seq), dict(enumerate(seq[:j])))
-                    rows.append((ids, [pos + j]))
-                    keys.append(key)
-    return rows, keys
+                    rows.append(_term_row(job, ctx, key, j))
+                    keys[key] = None
+    return rows, list(keys)
 
 
 def _store_scores(seen: Seen, keys: list, answers) -> None:
@@ -298,7 +307,7 @@ def _ranked(c: int, spelled: dict[tuple[int, ...], str], seen: Seen) -> list[Wor
     """Each word once (its best spelling's score), best first."""
     best: dict[str, Word] = {}
     for seq, text in spelled.items():
-        terms = tuple(float(seen[(c, len(seq), frozenset(enumerate(seq[:j])))][j][seq[j]]) for j in range(len(seq)))
+        terms = tuple(float(seen[_term_key(c, seq, j)][j][seq[j]]) for j in range(len(seq)))
         total = sum(terms)
         if text not in best or best[text].log_score < total:
             best[text] = Word(text, seq, total, terms=terms)
@@ -311,7 +320,7 @@ def _bound(p: _Partial, bonus) -> float:
 
 
 def _is_scored(seen: Seen, c: int, seq: tuple[int, ...]) -> bool:
-    return all(j in seen.get((c, len(seq), frozenset(enumerate(seq[:j]))), {}) for j in range(len(seq)))
+    return all(j in seen.get(_term_key(c, seq, j), {}) for j in range(len(seq)))
 
 
 def _with_keep(words: list[Word], keep_row, all_pieces: bool = True) -> list[Word]:
