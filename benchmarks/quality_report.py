@@ -228,9 +228,16 @@ def markdown(res: dict) -> str:
     if "check" in res:  # issue 19: benchmarks/quality_check.py
         from quality_check import BEGIN, END, markdown as check_markdown
 
-        out += [BEGIN, check_markdown(res["check"]), END, ""]
-    out += word_lists_markdown(res)  # g. word lists (benchmarks/quality_words.py)
+        out += [BEGIN, check_markdown(res["check"]), END, ""] + hand_notes("check")
+    out += word_lists_markdown(res) + hand_notes("words")  # g. word lists (benchmarks/quality_words.py)
     return "\n".join(out) + "\n"
+
+
+def hand_notes(section: str) -> list[str]:
+    """The analysis written by hand for a section (benchmarks/quality_notes_SECTION.md),
+    kept beside its generated figures when make quality rewrites the file."""
+    path = Path(__file__).with_name(f"quality_notes_{section}.md")
+    return ["", path.read_text(encoding="utf-8").strip(), ""] if path.is_file() else []
 
 
 if __name__ == "__main__":
