@@ -22,9 +22,9 @@ from bertmask_gui.lexicon import glosses
 MAX_SENSES = 6  # the first senses of a word (WordNet's order) that compete
 MAX_WORDS_PER_SENSE = 3  # synonyms / related words scored for each sense
 # log-probability taken from each sense per place after the first. Measured
-# (benchmarks/quality_facts.py, WordNet example sentences): 0.5 is best on the pooled 250
-# examples of the quick and full runs (42.0% vs first sense 37.2%); on the full run's 200,
-# prior 0: 42.0% [35.4-48.9], 0.5: 40.5%, 1.0: 37.0%, first sense 36.5% [30.1-43.4].
+# (benchmarks/quality_facts.py, WordNet example sentences, prose-mlm-small) on 800
+# examples: prior 0.5 37.6% [34.3-41.0], 0: 37.0%, 1.0: 36.6%, 5.0: 33.9%, first sense
+# 34.1% [30.9-37.5]; another 800 (seed 99): 0.5 37.4%, 1.0 38.1%, first sense 35.6%.
 PRIOR_PER_RANK = 0.5
 
 
