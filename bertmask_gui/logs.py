@@ -9,6 +9,10 @@ from pathlib import Path
 
 from bertmask_gui import APP_NAME
 
+# Libraries whose INFO lines are their own working notes: the ONNX exporter wrote 79 of a
+# first launch's 82 log lines ("Replaced initializer 'val_280' …"). Their warnings stay.
+CHATTY_LIBRARIES = ("onnx_ir", "onnxscript", "torch.onnx")
+
 
 def log_file() -> Path:
     from platformdirs import user_log_dir
@@ -23,6 +27,8 @@ def setup_logging(verbose: bool = False) -> Path | None:
     """
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    for name in CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.WARNING)
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
     path: Path | None = log_file()
     try:
