@@ -113,6 +113,26 @@ def test_the_list_is_the_exact_top_k_of_every_satisfying_word(bert_predictor, ty
     assert got == every_satisfying_word(bert_predictor, text.replace(f" {typed}", ""), wanted, len(got))
 
 
+def test_a_bpe_model_lists_the_words_as_they_stand_after_a_space(roberta_predictor):
+    """RoBERTa spells a word after a space with its own tokens ("Ġthe", not "the"):
+    the listed words are those tokens, scored there, the exact top-k as on BERT."""
+    text = "I really [MASK starts:t] the movie."
+    found = roberta_predictor.predict(text, top_k=5).masks[0].candidates
+    tok = roberta_predictor.tokenizer
+    assert found and all(tok.convert_ids_to_tokens(c.token_id).startswith("Ġ") for c in found)
+    wanted = constraints.parse("starts:t")
+    assert [c.token for c in found] == every_satisfying_word(roberta_predictor, "I really [MASK] the movie.", wanted, len(found))
+
+
+def test_raw_pieces_mode_answers_constrained_masks_in_the_case_of_the_place(bert_predictor):
+    """Pieces mode too lists only words that obey; a sentence's first word is capitalised
+    (the text has no full stop at its end), a word inside one is not."""
+    first = bert_predictor.predict("[MASK starts:t] cat sat on the mat", top_k=5, mode="pieces").masks[0]
+    inside = bert_predictor.predict("the cat [MASK starts:t] on the mat", top_k=5, mode="pieces").masks[0]
+    assert first.candidates and all(c.token.startswith("T") for c in first.candidates)
+    assert inside.candidates and all(c.token.startswith("t") for c in inside.candidates)
+
+
 @needs_prose_mlm_small
 def test_longer_words_are_english_words_not_the_dictionarys_names():
     """CMU lists names ("arkwright", "cronkite" rhyme with "night"): only words the
