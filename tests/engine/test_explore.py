@@ -181,6 +181,18 @@ def test_only_the_region_is_scored_whatever_the_document(bert_predictor):
         bert_predictor.score_words(paragraph, cancelled=lambda: True)
 
 
+def test_choosing_a_sense_can_be_cancelled(bert_predictor):
+    """A newer request supersedes the sense choice too (it runs the model once)."""
+    text = "He paid the bill at the restaurant."
+    start = text.index("bill")
+    passes = bert_predictor.forward_passes
+    with pytest.raises(Superseded):
+        bert_predictor.word_senses(text, start, start + 4, ["bill"], cancelled=lambda: True)
+    assert bert_predictor.forward_passes == passes
+    senses, chosen = bert_predictor.word_senses(text, start, start + 4, ["bill"], cancelled=lambda: False)[0]
+    assert len(senses) > 1 and chosen is not None and bert_predictor.forward_passes == passes + 1
+
+
 # ----------------------------------------------------------------- the real small model
 @pytest.fixture(scope="module")
 def real_predictor():
@@ -201,3 +213,14 @@ def test_real_model_numbers_are_sensible(real_predictor):
     assert real_predictor.explain(text, 15, 21, "violin")[0].word == "orchestra"
     text = "I drank a cup of hot [MASK] this morning."
     assert {i.word for i in real_predictor.explain(text, 21, 27, "coffee")[:3]} == {"morning", "hot", "cup"}
+
+
+@needs_prose_mlm_small
+def test_the_sense_that_fits_the_context_is_chosen(real_predictor):
+    """"bill" at a restaurant is the itemized statement (WordNet's second sense), not the
+    statute WordNet lists first: the senses' words are scored in place."""
+    text = "He paid the bill at the restaurant."
+    start = text.index("bill")
+    senses, chosen = real_predictor.word_senses(text, start, start + 4, ["bill"])[0]
+    assert len(senses) > 1 and chosen != 0
+    assert "money owed" in senses[chosen].definition
