@@ -14,7 +14,9 @@ from shared_models import PROSE_MLM_SMALL, needs_prose_mlm_small
 from bertmask_gui.engine import constraints
 from bertmask_gui.engine.constraints import Constraints
 from bertmask_gui.engine.errors import PredictionError
+from bertmask_gui.engine.filters import is_stop_word
 from bertmask_gui.engine.masks import find_masks, mask_regex
+from bertmask_gui.engine.options import Filters
 from bertmask_gui.engine.rankings import constrained
 from bertmask_gui.engine.rankings.inplace import l2r_scores
 
@@ -166,6 +168,17 @@ def test_constraints_on_a_selection(bert_predictor):
     assert (mask.start, mask.end, mask.original) == (9, 13, "love")
     assert mask.candidates and all(c.token.lower().startswith("t") for c in mask.candidates)
     assert bert_predictor.predict_span(text, 9, 13, top_k=5).masks[0].candidates != mask.candidates
+
+
+def test_constraints_on_a_selection_keep_the_writers_filters(bert_predictor):
+    """The writer's filters (here: hide stop words) apply to a constrained selection too."""
+    text = "I really love the movie."
+    plain = bert_predictor.predict_span(text, 9, 13, top_k=5, constraints="starts:t").masks[0].candidates
+    assert any(is_stop_word(c.token) for c in plain)  # "the", "this": the filter has work to do
+    hidden = bert_predictor.predict_span(text, 9, 13, top_k=5, filters=Filters(top_k=5, hide_stop_words=True),
+                                         constraints="starts:t").masks[0].candidates
+    assert hidden and not any(is_stop_word(c.token) for c in hidden)
+    assert all(c.token.lower().startswith("t") for c in hidden)
 
 
 def test_fill_all_lists_only_fillings_that_obey_the_constraints(bert_predictor):

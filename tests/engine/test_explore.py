@@ -126,6 +126,19 @@ def test_compared_words_join_the_selection_list(bert_predictor):
         bert_predictor.predict_span(text, start, start + 5, compare=("two words",))
 
 
+def test_the_json_of_a_selection_marks_the_writers_word_and_compared_words(bert_predictor):
+    """What --json (and the clipboard export) carry: the selected word and the writer's
+    compared words are marked; the model's own words carry neither key."""
+    text = "The cat sat on the house."
+    start = text.index("house")
+    prediction = bert_predictor.predict_span(text, start, start + 5, top_k=3, compare=("dog",))
+    listed = prediction.to_dict()["masks"][0]["candidates"]
+    by_word = {c["token"]: c for c in listed}
+    assert by_word["house"].get("original") is True and "compared" not in by_word["house"]
+    assert by_word["dog"].get("compared") is True and "original" not in by_word["dog"]
+    assert all(set(c) & {"original", "compared"} == set() for w, c in by_word.items() if w not in ("house", "dog"))
+
+
 # ----------------------------------------------------------------- why this word
 def test_influence_is_the_occlusion_difference(bert_predictor):
     text = "I really [MASK] the movie."
