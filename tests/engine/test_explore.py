@@ -237,3 +237,14 @@ def test_the_sense_that_fits_the_context_is_chosen(real_predictor):
     senses, chosen = real_predictor.word_senses(text, start, start + 4, ["bill"])[0]
     assert len(senses) > 1 and chosen != 0
     assert "money owed" in senses[chosen].definition
+
+
+@needs_prose_mlm_small
+def test_a_word_without_senses_does_not_stop_the_next_ones(real_predictor):
+    """Several words at one place: a word WordNet lacks (or with one sense) keeps no
+    choice, and the words after it still get the sense that fits."""
+    text = "He paid the bill at the restaurant."
+    start = text.index("bill")
+    (none, chosen_none), (senses, chosen) = real_predictor.word_senses(text, start, start + 4, ["qwzx", "bill"])
+    assert none == () and chosen_none is None
+    assert chosen != 0 and "money owed" in senses[chosen].definition

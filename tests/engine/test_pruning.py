@@ -162,3 +162,33 @@ def test_keep_meaning_pruning_counts_the_embedding_term(bert_predictor, monkeypa
     got = [(c.token, round(c.log_score, 4)) for c in found.masks[0].candidates]
     assert got[0][0] == "unable"
     assert got == _keep_meaning_unpruned(bert_predictor, text, "happy", filters)
+
+
+def test_keep_meaning_floor_counts_the_embedding_term(bert_predictor, monkeypatch):
+    """Words the model likes but whose meaning is far from the selected word's ("good",
+    "nice", "great", "fine" far from "happy", in a scripted table) sink in the
+    keep-meaning rank: the pruning floor ranks them with that term too, so it does not
+    prune "un ##able", which the list shows first."""
+    tok = bert_predictor.tokenizer
+    un, able, mask, happy = (tok.convert_tokens_to_ids(t) for t in ("un", "##able", "[MASK]", "happy"))
+    liked = [tok.convert_tokens_to_ids(t) for t in ("good", "nice", "great", "fine")]
+
+    def rule(left, right):
+        if left == un:
+            return {able: 0.5}
+        if right == mask:
+            return {un: 0.05}
+        return dict.fromkeys(liked, 0.2)
+
+    runner = install(monkeypatch, bert_predictor, rule)
+    table = runner.embeddings.clone().zero_()
+    table[happy] = 1.0
+    table[liked] = -1.0  # the liked words mean the opposite of "happy"
+    runner.embeddings = table * (40 * bert_predictor.tuning.meaning_temperature / table.shape[1]) ** 0.5
+    text = "it was a happy day ."
+    start = text.index("happy")
+    filters = Filters(top_k=3, hide_original=True)
+    found = bert_predictor.predict_span(text, start, start + 5, top_k=3, filters=filters)
+    got = [(c.token, round(c.log_score, 4)) for c in found.masks[0].candidates]
+    assert got[0][0] == "unable" and not {"good", "nice", "great", "fine"} & {w for w, _ in got}
+    assert got == _keep_meaning_unpruned(bert_predictor, text, "happy", filters)
