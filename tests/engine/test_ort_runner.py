@@ -384,8 +384,10 @@ def test_the_int8_graph_quantizes_the_matrix_products(tiny_bert, tmp_path):
     from bertmask_gui.engine.loading import load_model
 
     exact, int8 = tmp_path / "model.onnx", tmp_path / "model.int8.onnx"
-    onnx_export.export_graph(load_model(Path(tiny_bert), torch.float32), exact)
+    model = load_model(Path(tiny_bert), torch.float32)
+    onnx_export.export_graph(model, exact)
     onnx_export.quantize(exact, int8)
+    assert onnx_export.embeddings_initializer(model, [exact]) is not None  # the head's matrix, found to share
     graph = onnx.load(str(int8)).graph
     ops = {n.op_type for n in graph.node}
     assert "MatMulInteger" in ops or "DynamicQuantizeMatMul" in ops
