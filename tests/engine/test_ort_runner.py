@@ -384,11 +384,22 @@ def test_the_int8_graph_quantizes_the_matrix_products(tiny_bert, tmp_path):
     from bertmask_gui.engine.loading import load_model
 
     exact, int8 = tmp_path / "model.onnx", tmp_path / "model.int8.onnx"
-    model = load_model(Path(tiny_bert), torch.float32)
-    onnx_export.export_graph(model, exact)
+    onnx_export.export_graph(load_model(Path(tiny_bert), torch.float32), exact)
     onnx_export.quantize(exact, int8)
-    assert onnx_export.embeddings_initializer(model, [exact]) is not None  # the head's matrix, found to share
     graph = onnx.load(str(int8)).graph
     ops = {n.op_type for n in graph.node}
     assert "MatMulInteger" in ops or "DynamicQuantizeMatMul" in ops
     assert any(t.data_type == onnx.TensorProto.INT8 for t in graph.initializer)
+
+
+def test_the_exported_graph_holds_the_embeddings_to_share(tiny_bert, tmp_path):
+    """The input embeddings are found among the graph's weights by value (the sessions
+    then share one copy); a graph without them gives None."""
+    from bertmask_gui.engine.loading import load_model
+
+    model = load_model(Path(tiny_bert), torch.float32)
+    onnx_export.export_graph(model, tmp_path / "model.onnx")
+    assert onnx_export.embeddings_initializer(model, [tmp_path / "model.onnx"]) is not None
+    with torch.no_grad():
+        model.get_input_embeddings().weight.add_(1.0)  # other values: not the graph's
+    assert onnx_export.embeddings_initializer(model, [tmp_path / "model.onnx"]) is None
