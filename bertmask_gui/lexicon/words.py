@@ -53,8 +53,8 @@ def _frequencies() -> dict[str, float]:
 
 def zipf(word: str) -> float:
     """wordfreq's Zipf frequency of the word (case-insensitive); 0.0 if never seen."""
-    frequency = _frequencies().get(normalized(word).lower(), 0.0)
-    return round(math.log10(frequency * 1e9), 2) if frequency > 0 else 0.0
+    share = frequency(word)
+    return round(math.log10(share * 1e9), 2) if share > 0 else 0.0
 
 
 def frequency(word: str) -> float:

@@ -103,6 +103,29 @@ def test_scores_equal_the_in_place_scoring_on_a_real_tiny_model(bert_predictor):
         assert s.log_score == pytest.approx(expected[s.word], abs=1e-4), s.word
 
 
+def test_a_two_piece_words_alternatives_are_scored_at_one_mask(bert_predictor):
+    """"too" is two pieces (to ##o) on the tiny model; "to" and "two" (one piece each) are
+    scored where the word stands as one mask: their scores are [MASK:to|two]'s."""
+    text = "we went too the house and it was good ."
+    assert len(bert_predictor.tokenizer.tokenize("too")) == 2
+    flag = next(f for f in bert_predictor.check(text, options=EVERYTHING).flags if f.word == "too")
+    assert {s.word for s in flag.suggestions} >= {"to", "two"}
+    weighed = bert_predictor.predict(text.replace("too", "[MASK:to|two]", 1), mode="pieces").masks[0]
+    expected = {c.token: c.log_score for c in weighed.candidates}
+    for s in flag.suggestions:
+        if s.word in expected:
+            assert s.log_score == pytest.approx(expected[s.word], abs=1e-4), s.word
+
+
+def test_a_misspellings_corrections_include_words_of_several_pieces(bert_predictor):
+    """Corrections are not only one-piece words: "hause" is weighed against "houses",
+    "hates" (two pieces on the tiny model), each scored piece by piece in place."""
+    hause = next(a for a in _assessed(bert_predictor, "we went to the hause .") if a.word == "hause")
+    several = {alt.word: alt for alt in hause.alternatives if alt.pieces > 1}
+    assert hause.misspelled and {"houses", "hates"} <= set(several)
+    assert all(alt.log_score < 0 for alt in several.values())
+
+
 def test_unusual_only_on_request_and_quieter(monkeypatch, bert_predictor):
     install(monkeypatch, bert_predictor, toy(bert_predictor))
     text = "we went to the house and it was a good day at home with the dog and the cat ."

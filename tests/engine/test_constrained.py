@@ -14,7 +14,9 @@ from shared_models import PROSE_MLM_SMALL, needs_prose_mlm_small
 from bertmask_gui.engine import constraints
 from bertmask_gui.engine.constraints import Constraints
 from bertmask_gui.engine.errors import PredictionError
+from bertmask_gui.engine.filters import is_stop_word
 from bertmask_gui.engine.masks import find_masks, mask_regex
+from bertmask_gui.engine.options import Filters
 from bertmask_gui.engine.rankings import constrained
 from bertmask_gui.engine.rankings.inplace import l2r_scores
 
@@ -113,6 +115,26 @@ def test_the_list_is_the_exact_top_k_of_every_satisfying_word(bert_predictor, ty
     assert got == every_satisfying_word(bert_predictor, text.replace(f" {typed}", ""), wanted, len(got))
 
 
+def test_a_bpe_model_lists_the_words_as_they_stand_after_a_space(roberta_predictor):
+    """RoBERTa spells a word after a space with its own tokens ("Ġthe", not "the"):
+    the listed words are those tokens, scored there, the exact top-k as on BERT."""
+    text = "I really [MASK starts:t] the movie."
+    found = roberta_predictor.predict(text, top_k=5).masks[0].candidates
+    tok = roberta_predictor.tokenizer
+    assert found and all(tok.convert_ids_to_tokens(c.token_id).startswith("Ġ") for c in found)
+    wanted = constraints.parse("starts:t")
+    assert [c.token for c in found] == every_satisfying_word(roberta_predictor, "I really [MASK] the movie.", wanted, len(found))
+
+
+def test_raw_pieces_mode_answers_constrained_masks_in_the_case_of_the_place(bert_predictor):
+    """Pieces mode too lists only words that obey; a sentence's first word is capitalised
+    (the text has no full stop at its end), a word inside one is not."""
+    first = bert_predictor.predict("[MASK starts:t] cat sat on the mat", top_k=5, mode="pieces").masks[0]
+    inside = bert_predictor.predict("the cat [MASK starts:t] on the mat", top_k=5, mode="pieces").masks[0]
+    assert first.candidates and all(c.token.startswith("T") for c in first.candidates)
+    assert inside.candidates and all(c.token.startswith("t") for c in inside.candidates)
+
+
 @needs_prose_mlm_small
 def test_longer_words_are_english_words_not_the_dictionarys_names():
     """CMU lists names ("arkwright", "cronkite" rhyme with "night"): only words the
@@ -146,6 +168,17 @@ def test_constraints_on_a_selection(bert_predictor):
     assert (mask.start, mask.end, mask.original) == (9, 13, "love")
     assert mask.candidates and all(c.token.lower().startswith("t") for c in mask.candidates)
     assert bert_predictor.predict_span(text, 9, 13, top_k=5).masks[0].candidates != mask.candidates
+
+
+def test_constraints_on_a_selection_keep_the_writers_filters(bert_predictor):
+    """The writer's filters (here: hide stop words) apply to a constrained selection too."""
+    text = "I really love the movie."
+    plain = bert_predictor.predict_span(text, 9, 13, top_k=5, constraints="starts:t").masks[0].candidates
+    assert any(is_stop_word(c.token) for c in plain)  # "the", "this": the filter has work to do
+    hidden = bert_predictor.predict_span(text, 9, 13, top_k=5, filters=Filters(top_k=5, hide_stop_words=True),
+                                         constraints="starts:t").masks[0].candidates
+    assert hidden and not any(is_stop_word(c.token) for c in hidden)
+    assert all(c.token.lower().startswith("t") for c in hidden)
 
 
 def test_fill_all_lists_only_fillings_that_obey_the_constraints(bert_predictor):

@@ -205,6 +205,35 @@ def test_disk_full_while_writing_is_a_sentence(hub, monkeypatch, tmp_path):
         download_model(REPO, root=tmp_path)
 
 
+def test_disk_full_while_receiving_names_the_download_folder(hub, monkeypatch, tmp_path):
+    """The disk fills while a file arrives: the sentence names the folder being written
+    (not the app's default models folder), and no retry is made."""
+    from pathlib import Path
+
+    real_open = Path.open
+
+    def full(self, mode="r", *args, **kwargs):
+        if self.name.endswith(".part") and mode in ("wb", "ab"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_open(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", full)
+    root = tmp_path / "my models"
+    with pytest.raises(DownloadError, match="disk is full") as raised:
+        download_model(REPO, root=root)
+    assert str(root / "tiny-org--tiny-bert") in str(raised.value)
+    assert len(hub.resolve_requests(sorted(f.name for f in plan_download(REPO).files)[0])) == 1
+
+
+def test_a_repo_without_config_is_not_a_model(hub, tiny_bert, tmp_path):
+    repo = hub.add_folder("tiny-org/no-config", tiny_bert)
+    del repo.files["config.json"]
+    with pytest.raises(DownloadError, match="has no config.json on the Hub, so it is not a model BertMask can load. "
+                                           "Choose another model."):
+        download_model("tiny-org/no-config", root=tmp_path)
+    assert not hub.resolve_requests("model.safetensors")
+
+
 def test_invalid_id_never_builds_a_path(tmp_path):
     for bad in ("../../etc", "a/../b", "/abs/path", "org/name/extra", ""):
         with pytest.raises(DownloadError, match="not a Hugging Face model id"):
@@ -312,6 +341,14 @@ def test_explain_names_the_cause(exc, expected, monkeypatch):
     else:
         error = client.ReadTimeout("timed out")
     assert expected in dl.explain(error, "bert-base-uncased")
+
+
+def test_explain_without_a_host_in_the_endpoint_names_the_hub(monkeypatch):
+    """HF_ENDPOINT set without a scheme ("localhost:8080" reads as no host): the sentence
+    still says where the connection went."""
+    error = hub_http_client().ReadTimeout("timed out")
+    said = dl.explain(error, "bert-base-uncased", endpoint="hub.example")
+    assert "connection to the Hugging Face Hub was lost" in said
 
 
 def test_progress_formatting():

@@ -126,6 +126,19 @@ def test_compared_words_join_the_selection_list(bert_predictor):
         bert_predictor.predict_span(text, start, start + 5, compare=("two words",))
 
 
+def test_the_json_of_a_selection_marks_the_writers_word_and_compared_words(bert_predictor):
+    """What --json (and the clipboard export) carry: the selected word and the writer's
+    compared words are marked; the model's own words carry neither key."""
+    text = "The cat sat on the house."
+    start = text.index("house")
+    prediction = bert_predictor.predict_span(text, start, start + 5, top_k=3, compare=("dog",))
+    listed = prediction.to_dict()["masks"][0]["candidates"]
+    by_word = {c["token"]: c for c in listed}
+    assert by_word["house"].get("original") is True and "compared" not in by_word["house"]
+    assert by_word["dog"].get("compared") is True and "original" not in by_word["dog"]
+    assert all(set(c) & {"original", "compared"} == set() for w, c in by_word.items() if w not in ("house", "dog"))
+
+
 # ----------------------------------------------------------------- why this word
 def test_influence_is_the_occlusion_difference(bert_predictor):
     text = "I really [MASK] the movie."
@@ -181,6 +194,18 @@ def test_only_the_region_is_scored_whatever_the_document(bert_predictor):
         bert_predictor.score_words(paragraph, cancelled=lambda: True)
 
 
+def test_choosing_a_sense_can_be_cancelled(bert_predictor):
+    """A newer request supersedes the sense choice too (it runs the model once)."""
+    text = "He paid the bill at the restaurant."
+    start = text.index("bill")
+    passes = bert_predictor.forward_passes
+    with pytest.raises(Superseded):
+        bert_predictor.word_senses(text, start, start + 4, ["bill"], cancelled=lambda: True)
+    assert bert_predictor.forward_passes == passes
+    senses, chosen = bert_predictor.word_senses(text, start, start + 4, ["bill"], cancelled=lambda: False)[0]
+    assert len(senses) > 1 and chosen is not None and bert_predictor.forward_passes == passes + 1
+
+
 # ----------------------------------------------------------------- the real small model
 @pytest.fixture(scope="module")
 def real_predictor():
@@ -201,3 +226,25 @@ def test_real_model_numbers_are_sensible(real_predictor):
     assert real_predictor.explain(text, 15, 21, "violin")[0].word == "orchestra"
     text = "I drank a cup of hot [MASK] this morning."
     assert {i.word for i in real_predictor.explain(text, 21, 27, "coffee")[:3]} == {"morning", "hot", "cup"}
+
+
+@needs_prose_mlm_small
+def test_the_sense_that_fits_the_context_is_chosen(real_predictor):
+    """"bill" at a restaurant is the itemized statement (WordNet's second sense), not the
+    statute WordNet lists first: the senses' words are scored in place."""
+    text = "He paid the bill at the restaurant."
+    start = text.index("bill")
+    senses, chosen = real_predictor.word_senses(text, start, start + 4, ["bill"])[0]
+    assert len(senses) > 1 and chosen != 0
+    assert "money owed" in senses[chosen].definition
+
+
+@needs_prose_mlm_small
+def test_a_word_without_senses_does_not_stop_the_next_ones(real_predictor):
+    """Several words at one place: a word WordNet lacks (or with one sense) keeps no
+    choice, and the words after it still get the sense that fits."""
+    text = "He paid the bill at the restaurant."
+    start = text.index("bill")
+    (none, chosen_none), (senses, chosen) = real_predictor.word_senses(text, start, start + 4, ["qwzx", "bill"])
+    assert none == () and chosen_none is None
+    assert chosen != 0 and "money owed" in senses[chosen].definition

@@ -155,6 +155,23 @@ def test_config_unreadable(copy_of):
         Predictor.load(str(folder), device="cpu")
 
 
+def test_config_without_a_model_type_says_unknown(copy_of):
+    folder = copy_of()
+    config = json.loads((folder / "config.json").read_text())
+    del config["model_type"]
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelInvalidError, match="type “unknown”.* cannot fill masks"):
+        Predictor.load(str(folder), device="cpu")
+
+
+@pytest.mark.parametrize("name", ["C:/models/bert", "c:/models/bert", "d:models"])
+def test_a_windows_drive_in_either_case_is_a_folder(name):
+    from bertmask_gui.engine.models import looks_like_path
+
+    assert looks_like_path(name)
+    assert not looks_like_path("google-bert/bert-base-uncased")
+
+
 @pytest.mark.parametrize(
     "change",
     [{"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"]}, {"architectures": ["BertForSequenceClassification"]}],
@@ -289,6 +306,7 @@ def test_a_broken_installation_is_not_blamed_on_the_model(tiny_bert, monkeypatch
     with pytest.raises(BertMaskError, match="a part of this installation is missing .*Reinstall BertMask") as caught:
         Predictor.load(str(tiny_bert), device="cpu")
     assert not isinstance(caught.value, ModelInvalidError) and "download" not in str(caught.value)
+    assert f"({str(fault).splitlines()[0]})" in str(caught.value)  # the cause, named
 
 
 def test_a_missing_file_inside_the_model_folder_is_still_the_model(copy_of, monkeypatch):

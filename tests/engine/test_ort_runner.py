@@ -63,6 +63,9 @@ def test_the_same_log_probabilities_and_pieces_as_torch(kind, tiny_bert, tiny_ro
         for mask_a, mask_b in zip(a.masks, b.masks, strict=True):
             assert [c.token for c in mask_a.candidates] == [c.token for c in mask_b.candidates]
             assert [c.score for c in mask_a.candidates] == pytest.approx([c.score for c in mask_b.candidates], abs=1e-5)
+    # ONNX Runtime answered every pass itself (a failing graph would fall back to torch
+    # with the same numbers, and a notice)
+    assert not ort_side.runner.notices and not ort_side.runner.fallback.made
 
 
 @pytest.mark.timeout(600)
@@ -371,3 +374,32 @@ def test_the_export_writes_the_plain_attention_and_gives_the_model_its_own_back(
     ops = [n.op_type for n in onnx.load(str(tmp_path / "model.onnx")).graph.node]
     assert ops.count("Softmax") == model.config.num_hidden_layers >= 2
     assert ops.count("IsNaN") <= 1
+
+
+def test_the_int8_graph_quantizes_the_matrix_products(tiny_bert, tmp_path):
+    """quantize() turns the exported graph's MatMuls into int8 ones (the fast mode's and
+    the draft's speed): int8 weights and integer products."""
+    import onnx
+
+    from bertmask_gui.engine.loading import load_model
+
+    exact, int8 = tmp_path / "model.onnx", tmp_path / "model.int8.onnx"
+    onnx_export.export_graph(load_model(Path(tiny_bert), torch.float32), exact)
+    onnx_export.quantize(exact, int8)
+    graph = onnx.load(str(int8)).graph
+    ops = {n.op_type for n in graph.node}
+    assert "MatMulInteger" in ops or "DynamicQuantizeMatMul" in ops
+    assert any(t.data_type == onnx.TensorProto.INT8 for t in graph.initializer)
+
+
+def test_the_exported_graph_holds_the_embeddings_to_share(tiny_bert, tmp_path):
+    """The input embeddings are found among the graph's weights by value (the sessions
+    then share one copy); a graph without them gives None."""
+    from bertmask_gui.engine.loading import load_model
+
+    model = load_model(Path(tiny_bert), torch.float32)
+    onnx_export.export_graph(model, tmp_path / "model.onnx")
+    assert onnx_export.embeddings_initializer(model, [tmp_path / "model.onnx"]) is not None
+    with torch.no_grad():
+        model.get_input_embeddings().weight.add_(1.0)  # other values: not the graph's
+    assert onnx_export.embeddings_initializer(model, [tmp_path / "model.onnx"]) is None

@@ -118,6 +118,18 @@ def test_no_mask_gives_empty_result(bert_predictor):
     assert bert_predictor.predict("").masks == ()
 
 
+def test_no_mask_in_pieces_mode_reports_its_own_time_and_no_pass(bert_predictor):
+    """The reported seconds are the call's own (at most the time around it), no pass run."""
+    import time
+
+    passes = bert_predictor.forward_passes
+    before = time.perf_counter()
+    found = bert_predictor.predict("No mask here.", mode="pieces")
+    around = time.perf_counter() - before
+    assert found.masks == () and 0 <= found.seconds <= around
+    assert bert_predictor.forward_passes == passes
+
+
 def test_lm_head_runs_only_at_mask_positions(bert_predictor, monkeypatch):
     seen = []
     head = bert_predictor.model.cls

@@ -135,3 +135,60 @@ def test_keep_meaning_pruning_keeps_the_shown_list(bert_predictor, monkeypatch, 
             assert got == _keep_meaning_unpruned(bert_predictor, text, "house", filters), (text, filters)
             checked += 1
     assert checked == 24
+
+
+def test_keep_meaning_pruning_counts_the_embedding_term(bert_predictor, monkeypatch):
+    """A two-piece word the model finds unlikely but whose embedding is the selected
+    word's ("un ##able" for "happy", in a scripted table) is lifted to the top by the
+    meaning term: the pruning bound adds that term, so the word is still found."""
+    un, able, good, nice, mask, happy = (bert_predictor.tokenizer.convert_tokens_to_ids(t)
+                                         for t in ("un", "##able", "good", "nice", "[MASK]", "happy"))
+
+    def rule(left, right):
+        if left == un:
+            return {able: 0.5}
+        if right == mask:
+            return {un: 0.05}  # unlikely as a two-piece start: below every shown one-piece word
+        return {good: 0.3, nice: 0.3}
+
+    runner = install(monkeypatch, bert_predictor, rule)
+    table = runner.embeddings.clone().zero_()
+    table[[happy, un, able]] = 1.0  # "unable" means "happy" here; every other word means nothing
+    runner.embeddings = table * (40 * bert_predictor.tuning.meaning_temperature / table.shape[1]) ** 0.5
+    text = "it was a happy day ."
+    start = text.index("happy")
+    filters = Filters(top_k=3, hide_original=True)
+    found = bert_predictor.predict_span(text, start, start + 5, top_k=3, filters=filters)
+    got = [(c.token, round(c.log_score, 4)) for c in found.masks[0].candidates]
+    assert got[0][0] == "unable"
+    assert got == _keep_meaning_unpruned(bert_predictor, text, "happy", filters)
+
+
+def test_keep_meaning_floor_counts_the_embedding_term(bert_predictor, monkeypatch):
+    """Words the model likes but whose meaning is far from the selected word's ("good",
+    "nice", "great", "fine" far from "happy", in a scripted table) sink in the
+    keep-meaning rank: the pruning floor ranks them with that term too, so it does not
+    prune "un ##able", which the list shows first."""
+    tok = bert_predictor.tokenizer
+    un, able, mask, happy = (tok.convert_tokens_to_ids(t) for t in ("un", "##able", "[MASK]", "happy"))
+    liked = [tok.convert_tokens_to_ids(t) for t in ("good", "nice", "great", "fine")]
+
+    def rule(left, right):
+        if left == un:
+            return {able: 0.5}
+        if right == mask:
+            return {un: 0.05}
+        return dict.fromkeys(liked, 0.2)
+
+    runner = install(monkeypatch, bert_predictor, rule)
+    table = runner.embeddings.clone().zero_()
+    table[happy] = 1.0
+    table[liked] = -1.0  # the liked words mean the opposite of "happy"
+    runner.embeddings = table * (40 * bert_predictor.tuning.meaning_temperature / table.shape[1]) ** 0.5
+    text = "it was a happy day ."
+    start = text.index("happy")
+    filters = Filters(top_k=3, hide_original=True)
+    found = bert_predictor.predict_span(text, start, start + 5, top_k=3, filters=filters)
+    got = [(c.token, round(c.log_score, 4)) for c in found.masks[0].candidates]
+    assert got[0][0] == "unable" and not {"good", "nice", "great", "fine"} & {w for w, _ in got}
+    assert got == _keep_meaning_unpruned(bert_predictor, text, "happy", filters)

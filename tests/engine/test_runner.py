@@ -95,3 +95,30 @@ def test_many_rows_each_asking_the_same_count_equal_the_full_model(fresh, per_ro
     runner.close()
     assert got.shape == (len(texts) * per_row, loaded.model.config.vocab_size)
     assert torch.allclose(got, _plain(loaded.model, rows), atol=1e-5)
+
+
+def test_the_last_layer_runs_only_at_the_asked_rows(fresh):
+    """The last-layer shortcut is in effect: its output holds the asked rows alone (one
+    per mask), not every token of every row; the answer is still the full model's."""
+    runner, loaded = fresh
+    rows = _rows(loaded.tokenizer)
+    shapes = []
+    last = loaded.model.base_model.encoder.layer[-1]
+    hook = last.register_forward_hook(lambda module, args, output: shapes.append(tuple(
+        (output[0] if isinstance(output, tuple) else output).shape)))
+    try:
+        runner.log_probs([rows[0]])
+    finally:
+        hook.remove()
+    assert shapes == [(1, 2, loaded.model.config.hidden_size)]  # the two masks of the first row
+
+
+def test_between_passes_the_model_is_the_plain_model(fresh):
+    """After a pass the hook and the last layer stand aside: the model called directly
+    (as a copy or an export of it would be) sees every token again."""
+    runner, loaded = fresh
+    runner.log_probs(_rows(loaded.tokenizer))
+    ids = torch.tensor([loaded.tokenizer("A [MASK] day.")["input_ids"]])
+    with torch.inference_mode():
+        logits = loaded.model(input_ids=ids).logits
+    assert logits.shape == (1, ids.shape[1], loaded.model.config.vocab_size)

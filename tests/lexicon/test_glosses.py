@@ -27,3 +27,10 @@ def test_senses_carry_synonyms_and_related_words():
     assert len(senses) >= 5
     assert "canine" in g.senses("dog")[0].related  # its hypernym
     assert all('"' not in s.definition for s in senses)  # examples are not part of the gloss
+
+
+def test_an_inflected_words_senses_name_its_lemma():
+    """The checker and the sense choice leave the word's own lemma out of its synonyms."""
+    senses = g.senses("bills")
+    assert senses and all(s.lemma == "bill" for s in senses)
+    assert g.senses("went")[0].lemma == "go"

@@ -19,6 +19,9 @@ def test_syllables_from_the_dictionary_and_an_estimate_marked_as_such():
 
 def test_estimate_of_common_spellings():
     assert [p.estimated_syllables(w) for w in ("make", "table", "walked", "wanted", "banana")] == [1, 2, 1, 2, 3]
+    # A silent final e takes one syllable, not two (zor-bate); "-le" after a vowel is
+    # silent too (whale), unlike after a consonant (table).
+    assert [p.estimated_syllables(w) for w in ("zorbate", "whale", "grimale", "brickle")] == [2, 1, 2, 2]
 
 
 def test_rhyme_is_from_the_last_stressed_vowel_in_any_pronunciation():

@@ -25,6 +25,7 @@ def test_case_apostrophes_possessives_compounds_and_numbers():
 def test_frequencies_follow_wordfreq():
     assert words.zipf("the") > 7 > words.zipf("democracy") > 4 > words.zipf("purred") > 0
     assert words.zipf("qzxqzx") == 0.0 and words.frequency("The") == words.frequency("the")
+    assert words.frequency("The") == words.frequency("the") > words.frequency("democracy") > 0.0
 
 
 def test_edits_find_real_words_within_one_and_two_edits():
@@ -84,3 +85,11 @@ def test_forms_of_one_lemma_are_recognised():
 def test_want_is_not_confused_with_wont():
     """"want" -> "won't" is no writer's slip; with the piece bonus it made false flags."""
     assert confusions.confused_with("want") == () and confusions.confused_with("wont") == ("won't",)
+
+
+def test_user_dictionary_makes_its_missing_folders(tmp_path):
+    """A first save makes the whole folder path (a new user's data folder may not exist)."""
+    path = tmp_path / "new" / "share" / "BertMask" / "dictionary.txt"
+    mine = UserDictionary(path)
+    assert mine.add("Zorblax") and path.read_text(encoding="utf-8") == "Zorblax\n"
+    assert mine.remove("zorblax") is True and path.read_text(encoding="utf-8") == ""
