@@ -358,6 +358,9 @@ def render(r: dict) -> str:
         *_memory_lines(memory),
         "",
     ]
+    notes = HERE / "notes_ort.md"
+    if notes.is_file():  # what was tried and measured, written by hand: kept on every rewrite
+        lines += [notes.read_text(encoding="utf-8").strip(), ""]
     return "\n".join(lines)
 
 

@@ -229,20 +229,24 @@ def test_regenerating_the_report_keeps_the_blocks_other_benchmarks_wrote(tmp_pat
 
 
 def test_regenerated_quality_reports_keep_their_hand_written_notes():
-    """make quality rewrites docs/QUALITY.md and QUALITY_FACTS.md from its results; the
+    """make quality rewrites docs/QUALITY.md and QUALITY_FACTS.md from its results (make bench
+    docs/PERFORMANCE_ORT.md); the
     analysis written by hand (benchmarks/quality_notes_*.md) must come back each time (a
     rerun once dropped it), the checker's notes after the checker's section."""
     saved = list(sys.path)
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:  # the reports import their sections' modules as they write
+        import bench_ort
         import quality_facts
         import quality_report
 
         results = json.loads((ROOT / "docs" / "quality.json").read_text(encoding="utf-8"))
         report = quality_report.markdown(results)
         facts = quality_facts.markdown(results["facts"])
+        ort = bench_ort.render(json.loads((ROOT / "docs" / "performance_ort.json").read_text(encoding="utf-8")))
     finally:
         sys.path[:] = saved
     notes = {s: (ROOT / "benchmarks" / f"quality_notes_{s}.md").read_text(encoding="utf-8").strip() for s in ("check", "words", "facts")}
     assert notes["words"] in report and notes["facts"] in facts
+    assert (ROOT / "benchmarks" / "notes_ort.md").read_text(encoding="utf-8").strip() in ort
     assert report.index("<!-- draft checker: end -->") < report.index(notes["check"]) < report.index("## g. Word lists")
