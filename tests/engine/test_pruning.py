@@ -137,6 +137,19 @@ def test_keep_meaning_pruning_keeps_the_shown_list(bert_predictor, monkeypatch, 
     assert checked == 24
 
 
+def _happy_alternatives(predictor, runner, table):
+    """The selection list for "happy" in a short sentence with ``table`` as the scripted
+    runner's embeddings (scaled so that one shared unit is 40 meaning temperatures apart),
+    and the same list computed without pruning."""
+    runner.embeddings = table * (40 * predictor.tuning.meaning_temperature / table.shape[1]) ** 0.5
+    text = "it was a happy day ."
+    start = text.index("happy")
+    filters = Filters(top_k=3, hide_original=True)
+    found = predictor.predict_span(text, start, start + 5, top_k=3, filters=filters)
+    got = [(c.token, round(c.log_score, 4)) for c in found.masks[0].candidates]
+    return got, _keep_meaning_unpruned(predictor, text, "happy", filters)
+
+
 def test_keep_meaning_pruning_counts_the_embedding_term(bert_predictor, monkeypatch):
     """A two-piece word the model finds unlikely but whose embedding is the selected
     word's ("un ##able" for "happy", in a scripted table) is lifted to the top by the
@@ -154,14 +167,9 @@ def test_keep_meaning_pruning_counts_the_embedding_term(bert_predictor, monkeypa
     runner = install(monkeypatch, bert_predictor, rule)
     table = runner.embeddings.clone().zero_()
     table[[happy, un, able]] = 1.0  # "unable" means "happy" here; every other word means nothing
-    runner.embeddings = table * (40 * bert_predictor.tuning.meaning_temperature / table.shape[1]) ** 0.5
-    text = "it was a happy day ."
-    start = text.index("happy")
-    filters = Filters(top_k=3, hide_original=True)
-    found = bert_predictor.predict_span(text, start, start + 5, top_k=3, filters=filters)
-    got = [(c.token, round(c.log_score, 4)) for c in found.masks[0].candidates]
+    got, unpruned = _happy_alternatives(bert_predictor, runner, table)
     assert got[0][0] == "unable"
-    assert got == _keep_meaning_unpruned(bert_predictor, text, "happy", filters)
+    assert got == unpruned
 
 
 def test_keep_meaning_floor_counts_the_embedding_term(bert_predictor, monkeypatch):
@@ -184,11 +192,6 @@ def test_keep_meaning_floor_counts_the_embedding_term(bert_predictor, monkeypatc
     table = runner.embeddings.clone().zero_()
     table[happy] = 1.0
     table[liked] = -1.0  # the liked words mean the opposite of "happy"
-    runner.embeddings = table * (40 * bert_predictor.tuning.meaning_temperature / table.shape[1]) ** 0.5
-    text = "it was a happy day ."
-    start = text.index("happy")
-    filters = Filters(top_k=3, hide_original=True)
-    found = bert_predictor.predict_span(text, start, start + 5, top_k=3, filters=filters)
-    got = [(c.token, round(c.log_score, 4)) for c in found.masks[0].candidates]
+    got, unpruned = _happy_alternatives(bert_predictor, runner, table)
     assert got[0][0] == "unable" and not {"good", "nice", "great", "fine"} & {w for w, _ in got}
-    assert got == _keep_meaning_unpruned(bert_predictor, text, "happy", filters)
+    assert got == unpruned
